@@ -1,0 +1,70 @@
+"""Fixtures for every test folder of the workspace.
+
+Each test starts as LOCAL with no deployment variables; the functions under test
+read the environment when called, so monkeypatch is all it takes to switch.
+Sample data is generated once per session (small and deterministic); each test
+that writes gets its own empty warehouse beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from dop_shared.environment import DECIDING_VARIABLES
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+DEPLOYMENT_VARIABLES = (
+    *DECIDING_VARIABLES,
+    "DOP_DATA_DIR",
+    "SNOWFLAKE_ACCOUNT",
+    "SNOWFLAKE_USER",
+    "SNOWFLAKE_PASSWORD",
+    "SNOWFLAKE_ROLE",
+    "SNOWFLAKE_WAREHOUSE",
+)
+
+# Fixed so every run sees the same data; recent enough for the 90-day dbt window.
+SAMPLE_END_DATE = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+SAMPLE_DAYS = 14
+
+
+@pytest.fixture(autouse=True)
+def local_environment(monkeypatch):
+    for name in DEPLOYMENT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """The dbt manifest, parsed once for the session (as `dop-prepare` does)."""
+    from dop_shared.prepare import prepare
+
+    saved = {name: os.environ.pop(name) for name in DEPLOYMENT_VARIABLES if name in os.environ}
+    try:
+        return Path(prepare("local"))
+    finally:
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def sample_sources(tmp_path_factory) -> Path:
+    from dop_shared.sample_data import SampleDataSpec, generate
+
+    root = tmp_path_factory.mktemp("sample") / "sources"
+    generate(SampleDataSpec(seed=7, days=SAMPLE_DAYS, scale=0.3, end_date=SAMPLE_END_DATE), root)
+    return root
+
+
+@pytest.fixture
+def data_dir(sample_sources, tmp_path, monkeypatch) -> Path:
+    """DOP_DATA_DIR with the session's sample sources and an empty warehouse."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "sources").symlink_to(sample_sources, target_is_directory=True)
+    monkeypatch.setenv("DOP_DATA_DIR", str(folder))
+    return folder

@@ -1,0 +1,15 @@
+{#- One row per instance and day it sent telemetry: the grain of every activity metric. -#}
+select
+    instance_id,
+    event_date as activity_date,
+    count(*) as events,
+    sum(case when action = 'step_success_event' then 1 else 0 end) as steps_succeeded,
+    sum(case when action = 'step_failure_event' then 1 else 0 end) as steps_failed,
+    sum(case when action = '_logged_execute_job_started' then 1 else 0 end) as jobs_started,
+    max(dagster_version) as dagster_version,
+    max(dagster_minor_version) as dagster_minor_version,
+    max(os_platform) as os_platform,
+    bool_or(is_known_ci_env) as is_known_ci_env,
+    {{ dbt.concat(["instance_id", "'|'", "cast(event_date as varchar)"]) }} as instance_day_key
+from {{ ref('stg_prod_telemetry__events') }}
+group by instance_id, event_date

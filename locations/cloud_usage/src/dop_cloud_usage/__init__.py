@@ -1,0 +1,1 @@
+"""Cloud usage code location (team: cloud-usage)."""

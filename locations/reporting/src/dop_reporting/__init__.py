@@ -1,0 +1,1 @@
+"""Reporting code location (team: reporting)."""

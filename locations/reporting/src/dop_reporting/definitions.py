@@ -1,0 +1,22 @@
+"""Definitions of the reporting code location (loaded lazily by Dagster)."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dop_shared.dbt import location_dbt_assets
+from dop_shared.definitions import location_definitions
+
+from dop_reporting.automation import schedules_and_sensors
+from dop_reporting.slack_stats import slack_member_stats
+
+LOCATION = "reporting"
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    schedules, sensors = schedules_and_sensors()
+    return location_definitions(
+        assets=[slack_member_stats, location_dbt_assets(LOCATION)],
+        schedules=schedules,
+        sensors=sensors,
+    )

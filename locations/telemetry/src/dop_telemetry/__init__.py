@@ -1,0 +1,1 @@
+"""OSS telemetry code location (team: oss-telemetry)."""

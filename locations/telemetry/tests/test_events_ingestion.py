@@ -1,0 +1,141 @@
+"""Raw telemetry ingestion against real DuckDB files and real gzip files."""
+
+import datetime as dt
+import gzip
+import json
+import shutil
+
+import dagster as dg
+import pytest
+from dop_shared.warehouse import DuckDBWarehouse, Partition
+from dop_telemetry.ingestion.events import QUARANTINE, RAW_EVENTS, oss_telemetry_events
+from dop_telemetry.ingestion.files import TelemetryFiles
+
+DAY = dt.date(2026, 2, 2)
+
+
+def _event(event_id: str) -> str:
+    return json.dumps(
+        {
+            "action": "step_success_event",
+            "client_time": "2026-02-02 10:00:00.000001",
+            "event_id": event_id,
+            "elapsed_time": "0:00:01.5",
+            "instance_id": "inst-1",
+            "metadata": {"run_id_hash": "ab"},
+            "python_version": "3.11.7",
+            "dagster_version": "1.9.3",
+            "os_desc": "Linux-6",
+            "os_platform": "Linux",
+            "run_storage_id": "rs-1",
+            "is_known_ci_env": False,
+        }
+    )
+
+
+def _write(folder, day, lines: list[bytes]):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{day.isoformat()}.json.gz"
+    path.write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
+    return path
+
+
+def _run(folder, *days: dt.date):
+    tags = {}
+    if len(days) > 1:
+        tags = {
+            "dagster/asset_partition_range_start": days[0].isoformat(),
+            "dagster/asset_partition_range_end": days[-1].isoformat(),
+        }
+    return dg.materialize(
+        [oss_telemetry_events],
+        partition_key=days[0].isoformat() if len(days) == 1 else None,
+        tags=tags,
+        resources={
+            "warehouse": DuckDBWarehouse(),
+            "telemetry_files": TelemetryFiles(root=str(folder)),
+        },
+        raise_on_error=False,
+    )
+
+
+def _rows(sql: str):
+    with DuckDBWarehouse().connect(read_only=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+MALFORMED = [
+    _event("e1").encode(),
+    _event("e2")[:40].encode(),  # truncated
+    _event("e3").replace('"', "'").encode(),  # wrong quotes
+    b"\x00\xd9\xc0\xff\xfe binary",  # not UTF-8
+    _event("e5").encode(),
+]
+
+
+def test_malformed_lines_are_quarantined_with_their_line_numbers(data_dir, tmp_path):
+    folder = tmp_path / "files"
+    _write(folder, DAY, MALFORMED)
+    result = _run(folder, DAY)
+    assert result.success
+    assert _rows(f"select event_id, _line_number from {RAW_EVENTS.physical()} order by 2") == [
+        ("e1", 1),
+        ("e5", 5),
+    ]
+    quarantined = _rows(
+        f"select line_number, problem, raw_text from {QUARANTINE.physical()} order by 1"
+    )
+    assert [(n, p) for n, p, _ in quarantined] == [
+        (2, "not valid JSON"),
+        (3, "not valid JSON"),
+        (4, "not valid UTF-8"),
+    ]
+    assert quarantined[1][2].startswith("{'action'")
+    [materialization] = [
+        m
+        for m in result.asset_materializations_for_node("oss_telemetry_events")
+        if m.asset_key == RAW_EVENTS.asset_key
+    ]
+    assert materialization.metadata["rows_loaded"].value == 2
+    assert materialization.metadata["rows_quarantined"].value == 3
+    assert materialization.metadata["bytes_read"].value > 0
+
+
+def test_every_partition_twice_gives_the_same_rows_and_no_duplicates(data_dir, sample_sources):
+    folder = sample_sources / "telemetry" / "oss_telemetry_events"
+    days = sorted(dt.date.fromisoformat(p.name[:10]) for p in folder.glob("*.json.gz"))
+    assert _run(folder, *days).success
+    first = _rows(f"select count(*), count(distinct event_id) from {RAW_EVENTS.physical()}")
+    for day in days:  # then each partition on its own, as a daily schedule would
+        assert _run(folder, day).success
+    second = _rows(f"select count(*), count(distinct event_id) from {RAW_EVENTS.physical()}")
+    assert first == second
+    assert first[0][0] == first[0][1] > 0
+    per_day = _rows(f"select count(distinct event_date) from {RAW_EVENTS.physical()}")
+    assert per_day == [(len(days),)]
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated"])
+def test_a_bad_file_fails_naming_file_and_partition_and_keeps_previous_rows(
+    data_dir, tmp_path, damage
+):
+    folder = tmp_path / "files"
+    path = _write(folder, DAY, [_event("e1").encode(), _event("e2").encode()])
+    assert _run(folder, DAY).success
+    if damage == "missing":
+        path.unlink()
+    else:
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    result = _run(folder, DAY)
+    assert not result.success
+    failure = result.get_step_failure_events()[0].event_specific_data.error.to_string()
+    assert str(path) in failure and str(DAY) in failure
+    count = DuckDBWarehouse().row_count(RAW_EVENTS, Partition("event_date", DAY))
+    assert count == 2
+
+
+def test_files_are_read_where_the_resource_points(tmp_path):
+    files = TelemetryFiles(root=str(tmp_path))
+    assert files.path_for(DAY) == tmp_path / "2026-02-02.json.gz"
+    shutil.rmtree(tmp_path)

@@ -1,0 +1,138 @@
+"""The one dbt project, and the factory every location builds its dbt assets with.
+
+Nothing here runs at import. `dbt_project()` is built on first use and cached;
+under `dagster dev` it re-parses the project so edits show up, and everywhere
+else it expects the manifest prepared at build time (`scripts/prepare`, or the
+deploy workflow), so production never parses dbt while loading definitions.
+"""
+
+import json
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
+from dop_shared import environment, locations, paths
+from dop_shared.translator import DopDbtTranslator, physical_table
+
+
+@cache
+def dbt_project() -> DbtProject:
+    project = DbtProject(project_dir=paths.dbt_project_dir())
+    project.prepare_if_dev()
+    return project
+
+
+def dbt_vars(env: Mapping[str, str] | None = None, **extra: Any) -> dict[str, Any]:
+    """Everything dbt must know about the environment, computed (and validated) here."""
+    duckdb = environment.warehouse(env) == "duckdb"
+
+    def name(value: str) -> str:
+        return value.lower() if duckdb else value
+
+    values: dict[str, Any] = {
+        "dop_models_database": name(environment.models_database(env)),
+        "dop_schema_override": environment.sandbox_schema(env),
+        "dop_purina_database": name(environment.physical_database("purina", env)),
+        "dop_stitch_database": name(environment.physical_database("stitch", env)),
+        "dop_data_window_days": environment.data_window_days(env),
+    }
+    values.update(extra)
+    return values
+
+
+def location_dbt_assets(
+    location_name: str,
+    *,
+    partitions_def: dg.PartitionsDefinition | None = None,
+) -> dg.AssetsDefinition:
+    """The dbt models a location owns, as one multi-asset running `dbt build`.
+
+    Selection comes from `dop_shared.locations` (its sources downstream, minus what a
+    consuming location owns), so no model is built by two locations.
+    """
+    spec = locations.location(location_name)
+    project = dbt_project()
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        select=locations.dbt_select(location_name),
+        exclude=locations.dbt_exclude(location_name) or "",
+        dagster_dbt_translator=DopDbtTranslator(spec),
+        name=f"{location_name}_dbt_models",
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
+    )
+    def _dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from run_dbt_build(context, dbt)
+
+    return _dbt_models
+
+
+def run_dbt_build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, **extra_vars: Any
+) -> Iterator[Any]:
+    variables = dbt_vars(**extra_vars)
+    context.log.info(
+        "dbt build on target %s (%s): models -> %s, window %s days",
+        environment.dbt_target(),
+        environment.current_environment().value,
+        variables["dop_models_database"],
+        variables["dop_data_window_days"] or "all",
+    )
+    invocation = dbt.cli(["build", "--vars", json.dumps(variables)], context=context)
+    if environment.warehouse() == "duckdb":
+        yield from _with_duckdb_table_stats(invocation)
+        return
+    events = invocation.stream().fetch_row_counts().fetch_column_metadata()
+    if environment.current_environment() is not environment.Environment.LOCAL:
+        events = events.with_insights()
+    yield from events
+
+
+def _with_duckdb_table_stats(invocation) -> Iterator[Any]:
+    """Row counts and column types for DuckDB, read after dbt has exited.
+
+    dagster-dbt's fetch_row_counts queries while dbt is still running, which DuckDB's
+    single-writer file lock forbids; so events are held until dbt finishes (it runs
+    in seconds locally), then enriched from the files and released in order.
+    """
+    from dop_shared.warehouse import DuckDBWarehouse
+
+    events = list(invocation.stream())
+    nodes = invocation.manifest.get("nodes", {})
+    enriched = []
+    with DuckDBWarehouse().connect(read_only=True) as conn:
+        for event in events:
+            unique_id = (getattr(event, "metadata", None) or {}).get("unique_id")
+            node = nodes.get(getattr(unique_id, "value", unique_id) or "")
+            if isinstance(event, dg.Output | dg.AssetMaterialization) and node:
+                event = event.with_metadata({**event.metadata, **_table_stats(conn, node)})
+            enriched.append(event)
+    yield from enriched
+
+
+def _table_stats(conn, node: Mapping[str, Any]) -> dict[str, Any]:
+    database, schema, table = physical_table(node).split(".")
+    columns = conn.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where lower(database_name) = lower(?) and lower(schema_name) = lower(?) "
+        "and lower(table_name) = lower(?) order by column_index",
+        [database, schema, table],
+    ).fetchall()
+    if not columns:
+        return {}
+    descriptions = {name: info.get("description") for name, info in node.get("columns", {}).items()}
+    (rows,) = conn.execute(f'select count(*) from "{database}"."{schema}"."{table}"').fetchone()
+    return {
+        "dagster/row_count": dg.MetadataValue.int(rows),
+        "dagster/column_schema": dg.TableSchema(
+            columns=[
+                dg.TableColumn(name=name, type=dtype, description=descriptions.get(name) or None)
+                for name, dtype in columns
+            ]
+        ),
+    }

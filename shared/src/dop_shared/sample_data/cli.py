@@ -1,0 +1,39 @@
+"""`dop-sample-data`: write the local sample data set for every source."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import time
+
+from dop_shared.paths import sources_dir
+from dop_shared.sample_data.spec import SampleDataSpec, generate
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--days", type=int, default=30, help="days of history (default 30)")
+    parser.add_argument("--scale", type=float, default=1.0, help="volume multiplier")
+    parser.add_argument(
+        "--end-date",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="last day, YYYY-MM-DD (default: yesterday, UTC)",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    kwargs = {"end_date": args.end_date} if args.end_date else {}
+    spec = SampleDataSpec(seed=args.seed, days=args.days, scale=args.scale, **kwargs)
+    target = sources_dir()
+    started = time.perf_counter()
+    generate(spec, target)
+    print(
+        f"sample data: {spec.days} days ({spec.start_date}..{spec.end_date}), seed {spec.seed}, "
+        f"scale {spec.scale} -> {target} in {time.perf_counter() - started:.1f}s"
+    )
+
+
+if __name__ == "__main__":
+    main()

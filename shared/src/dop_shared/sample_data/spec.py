@@ -1,0 +1,52 @@
+"""What to generate and the one entry point that writes every source."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SampleDataSpec:
+    """seed, days and scale fix the data; end_date (inclusive) pins the calendar."""
+
+    seed: int = 42
+    days: int = 30
+    scale: float = 1.0
+    # Yesterday (UTC) by default: the last complete day, as daily partitions see it.
+    end_date: dt.date = field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    )
+
+    def __post_init__(self) -> None:
+        if self.days < 1:
+            raise ValueError(f"days must be at least 1, got {self.days}")
+        if not self.scale > 0:
+            raise ValueError(f"scale must be positive, got {self.scale}")
+
+    @property
+    def start_date(self) -> dt.date:
+        return self.end_date - dt.timedelta(days=self.days - 1)
+
+    def dates(self) -> list[dt.date]:
+        return [self.start_date + dt.timedelta(days=i) for i in range(self.days)]
+
+
+def generate(spec: SampleDataSpec, sources_dir: Path) -> dict[str, Path]:
+    """Write every source under `sources_dir`; returns the path written per source."""
+    from dop_shared.sample_data import cloud_product, pypi, slack, telemetry
+
+    sources_dir.mkdir(parents=True, exist_ok=True)
+    written = {
+        "prod_telemetry": telemetry.write(spec, sources_dir / "telemetry"),
+        "oss_analytics": pypi.write(spec, sources_dir / "pypi"),
+        "postgres_etl": cloud_product.write(spec, sources_dir / "cloud_product"),
+        "slack": slack.write(spec, sources_dir / "slack"),
+    }
+    for name, path in written.items():
+        log.info("sample data: %s -> %s", name, path)
+    return written

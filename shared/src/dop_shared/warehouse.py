@@ -1,0 +1,231 @@
+"""The warehouse that ingestion assets write to: DuckDB locally, Snowflake otherwise.
+
+Both implement one small contract (`replace`): put an Arrow table into a logical
+table, replacing either the whole table or one partition of it, in a single
+transaction, so a failed load leaves the previous content and a repeated load
+never duplicates rows. Locations only ever see `Warehouse`; which one they get is
+decided by `dop_shared.resources` from the environment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import dagster as dg
+import pyarrow as pa
+from pydantic import Field
+
+from dop_shared import environment, paths
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A table by its logical name: the one in its asset key, e.g. purina.prod_telemetry.x."""
+
+    database: str
+    schema: str
+    name: str
+
+    @classmethod
+    def from_key(cls, key: dg.AssetKey) -> TableRef:
+        if len(key.path) != 3:
+            raise ValueError(f"{key.to_user_string()} is not a [database, schema, table] key")
+        return cls(*key.path)
+
+    @property
+    def asset_key(self) -> dg.AssetKey:
+        return dg.AssetKey([self.database, self.schema, self.name])
+
+    def physical(self) -> str:
+        """database.schema.table in the current environment (validated, never user text)."""
+        return f"{environment.physical_database(self.database)}.{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Rows of `table` whose `column` equals `value` form one partition."""
+
+    column: str
+    value: Any
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _quoted(physical_name: str) -> str:
+    return ".".join(_quote(part) for part in physical_name.split("."))
+
+
+class Warehouse(dg.ConfigurableResource):
+    """What ingestion needs from a warehouse; see DuckDBWarehouse and SnowflakeWarehouse."""
+
+    @property
+    def kind(self) -> str:
+        raise NotImplementedError
+
+    def replace(self, table: TableRef, data: pa.Table, partition: Partition | None = None) -> int:
+        """Replace the table (or one partition of it) with `data`; returns rows written."""
+        raise NotImplementedError
+
+    def row_count(self, table: TableRef, partition: Partition | None = None) -> int:
+        raise NotImplementedError
+
+
+class DuckDBWarehouse(Warehouse):
+    """Local Snowflake: one DuckDB file per database, attached under the database's name."""
+
+    data_dir: str | None = Field(
+        default=None,
+        description="Folder holding warehouse/<database>.duckdb; default DOP_DATA_DIR.",
+    )
+
+    @property
+    def kind(self) -> str:
+        return "duckdb"
+
+    @contextlib.contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[Any]:
+        import duckdb
+
+        folder = (
+            paths.warehouse_dir()
+            if self.data_dir is None
+            else paths.Path(self.data_dir) / "warehouse"
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        main = folder / f"{environment.SANDBOX_DATABASE}.duckdb"
+        if read_only and not main.exists():
+            duckdb.connect(str(main)).close()
+        conn = duckdb.connect(str(main), read_only=read_only)
+        try:
+            for name in environment.RAW_DATABASES:
+                file = folder / f"{name}.duckdb"
+                mode = " (READ_ONLY)" if read_only and file.exists() else ""
+                conn.execute(f"ATTACH '{file}' AS {name}{mode}")
+            yield conn
+        finally:
+            conn.close()
+
+    def replace(self, table: TableRef, data: pa.Table, partition: Partition | None = None) -> int:
+        target = _quoted(table.physical())
+        with self.connect() as conn:
+            conn.register("incoming", data)
+            conn.execute("BEGIN TRANSACTION")
+            try:
+                conn.execute(
+                    f"CREATE SCHEMA IF NOT EXISTS {_quoted(table.physical().rsplit('.', 1)[0])}"
+                )
+                if partition is None:
+                    conn.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM incoming")
+                else:
+                    conn.execute(
+                        f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM incoming LIMIT 0"
+                    )
+                    conn.execute(
+                        f"DELETE FROM {target} WHERE {_quote(partition.column)} = ?",
+                        [partition.value],
+                    )
+                    conn.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming")
+                conn.execute("COMMIT")
+            except Exception:
+                conn.execute("ROLLBACK")
+                raise
+        return data.num_rows
+
+    def row_count(self, table: TableRef, partition: Partition | None = None) -> int:
+        with self.connect(read_only=True) as conn:
+            sql = f"SELECT count(*) FROM {_quoted(table.physical())}"
+            params: list[Any] = []
+            if partition is not None:
+                sql += f" WHERE {_quote(partition.column)} = ?"
+                params.append(partition.value)
+            return conn.execute(sql, params).fetchone()[0]
+
+
+_ARROW_TO_SNOWFLAKE = (
+    (pa.types.is_boolean, "BOOLEAN"),
+    (pa.types.is_integer, "NUMBER(38,0)"),
+    (pa.types.is_floating, "FLOAT"),
+    (pa.types.is_date, "DATE"),
+    (pa.types.is_timestamp, "TIMESTAMP_NTZ"),
+)
+
+
+def _snowflake_type(arrow_type: pa.DataType) -> str:
+    for matches, sql_type in _ARROW_TO_SNOWFLAKE:
+        if matches(arrow_type):
+            return sql_type
+    return "VARCHAR"
+
+
+class SnowflakeWarehouse(Warehouse):
+    """Snowflake through dagster-snowflake's resource; credentials only from env vars.
+
+    Names are written upper-case and quoted, which is what unquoted names in dbt
+    resolve to on Snowflake.
+    """
+
+    account: str
+    user: str
+    password: str | None = None
+    role: str | None = None
+    warehouse: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "snowflake"
+
+    def _resource(self):
+        from dagster_snowflake import SnowflakeResource
+
+        return SnowflakeResource(
+            account=self.account,
+            user=self.user,
+            password=self.password,
+            role=self.role,
+            warehouse=self.warehouse,
+        )
+
+    def replace(self, table: TableRef, data: pa.Table, partition: Partition | None = None) -> int:
+        target = _quoted(table.physical().upper())
+        columns = ", ".join(
+            f"{_quote(f.name.upper())} {_snowflake_type(f.type)}" for f in data.schema
+        )
+        names = ", ".join(_quote(f.name.upper()) for f in data.schema)
+        placeholders = ", ".join(["%s"] * len(data.schema))
+        rows = [tuple(row.values()) for row in data.to_pylist()]
+        with self._resource().get_connection() as conn:
+            cur = conn.cursor()
+            cur.execute(
+                f"CREATE SCHEMA IF NOT EXISTS {_quoted(table.physical().upper().rsplit('.', 1)[0])}"
+            )
+            cur.execute(f"CREATE TABLE IF NOT EXISTS {target} ({columns})")
+            cur.execute("BEGIN")
+            try:
+                if partition is None:
+                    cur.execute(f"DELETE FROM {target}")
+                else:
+                    cur.execute(
+                        f"DELETE FROM {target} WHERE {_quote(partition.column.upper())} = %s",
+                        (partition.value,),
+                    )
+                if rows:
+                    cur.executemany(f"INSERT INTO {target} ({names}) VALUES ({placeholders})", rows)
+                cur.execute("COMMIT")
+            except Exception:
+                cur.execute("ROLLBACK")
+                raise
+        return data.num_rows
+
+    def row_count(self, table: TableRef, partition: Partition | None = None) -> int:
+        sql = f"SELECT count(*) FROM {_quoted(table.physical().upper())}"
+        params: tuple = ()
+        if partition is not None:
+            sql += f" WHERE {_quote(partition.column.upper())} = %s"
+            params = (partition.value,)
+        with self._resource().get_connection() as conn:
+            return conn.cursor().execute(sql, params).fetchone()[0]

@@ -1,0 +1,53 @@
+"""DuckDB as local Snowflake: attached databases, atomic and idempotent replaces."""
+
+import datetime as dt
+
+import pyarrow as pa
+import pytest
+from dop_shared.warehouse import DuckDBWarehouse, Partition, TableRef
+
+TABLE = TableRef("purina", "prod_telemetry", "events")
+
+
+def _day(day: int, ids: list[str]) -> pa.Table:
+    return pa.table({"event_id": ids, "event_date": [dt.date(2026, 1, day)] * len(ids)})
+
+
+def test_three_part_names_resolve_to_one_file_per_database(data_dir):
+    warehouse = DuckDBWarehouse()
+    warehouse.replace(TABLE, _day(1, ["a"]))
+    warehouse.replace(TableRef("stitch", "postgres_etl_low_freq", "orgs"), pa.table({"id": [1]}))
+    files = sorted(p.name for p in (data_dir / "warehouse").glob("*.duckdb"))
+    assert files == ["purina.duckdb", "sandbox.duckdb", "stitch.duckdb"]
+    with warehouse.connect(read_only=True) as conn:
+        assert conn.execute("select event_id from purina.prod_telemetry.events").fetchall() == [
+            ("a",)
+        ]
+        assert conn.execute("select id from stitch.postgres_etl_low_freq.orgs").fetchall() == [(1,)]
+
+
+def test_replacing_a_partition_twice_never_duplicates(data_dir):
+    warehouse = DuckDBWarehouse()
+    for _ in range(2):
+        warehouse.replace(TABLE, _day(1, ["a", "b"]), Partition("event_date", dt.date(2026, 1, 1)))
+        warehouse.replace(TABLE, _day(2, ["c"]), Partition("event_date", dt.date(2026, 1, 2)))
+    assert warehouse.row_count(TABLE) == 3
+    assert warehouse.row_count(TABLE, Partition("event_date", dt.date(2026, 1, 1))) == 2
+
+
+def test_a_failed_replace_keeps_the_previous_rows(data_dir):
+    warehouse = DuckDBWarehouse()
+    day = Partition("event_date", dt.date(2026, 1, 1))
+    warehouse.replace(TABLE, _day(1, ["a", "b"]), day)
+    # a column the table does not have: the insert fails after the delete ran
+    broken = _day(1, ["x"]).append_column("unexpected", pa.array([1]))
+    with pytest.raises(Exception, match="unexpected"):
+        warehouse.replace(TABLE, broken, day)
+    assert warehouse.row_count(TABLE, day) == 2
+
+
+def test_physical_name_follows_the_environment(monkeypatch):
+    assert TABLE.physical() == "PURINA.prod_telemetry.events"
+    monkeypatch.setenv("DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT", "1")
+    monkeypatch.setenv("DAGSTER_CLOUD_PULL_REQUEST_ID", "9")
+    assert TABLE.physical() == "PURINA_CLONE_9.prod_telemetry.events"

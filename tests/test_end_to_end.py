@@ -1,0 +1,45 @@
+"""The main job as the quickstart runs it: every asset of the three locations, in order,
+on DuckDB files, with dbt tests as asset checks."""
+
+import dagster as dg
+from dop_shared.local_run import materialize_location
+from dop_shared.warehouse import DuckDBWarehouse
+from helpers import LOCATION_NAMES, all_definitions, executable_specs
+
+
+def test_every_asset_of_the_three_locations_materializes(data_dir, dbt_manifest):
+    instance = dg.DagsterInstance.ephemeral()
+    results = [r for name in LOCATION_NAMES for r in materialize_location(name, instance)]
+    assert all(r.success for r in results)
+
+    expected = {spec.key for defs in all_definitions().values() for spec in executable_specs(defs)}
+    materialized = {e.asset_key for r in results for e in r.get_asset_materialization_events()}
+    assert expected == materialized
+
+    checks = [e for r in results for e in r.get_asset_check_evaluations()]
+    assert len(checks) > 30
+    assert [e.asset_check_key for e in checks if not e.passed] == []
+
+    with DuckDBWarehouse().connect(read_only=True) as conn:
+        weeks = conn.execute(
+            "select count(*), min(oss_weekly_active_instances), min(cloud_active_organizations), "
+            "count(slack_members) from sandbox.reporting.rpt_weekly_platform_health"
+        ).fetchone()
+        raw = conn.execute(
+            "select count(*) from purina.prod_telemetry.oss_telemetry_events_raw"
+        ).fetchone()
+        staged = conn.execute(
+            "select count(*) from sandbox.staging.stg_prod_telemetry__events"
+        ).fetchone()
+    assert weeks[0] >= 2 and weeks[1] > 0 and weeks[2] > 0 and weeks[3] == weeks[0]
+    assert 0 < staged[0] <= raw[0]
+
+    # dbt materializations carry the table's row count and column types read from DuckDB
+    report = dg.AssetKey(["purina", "reporting", "rpt_weekly_platform_health"])
+    [event] = [
+        e for r in results for e in r.get_asset_materialization_events() if e.asset_key == report
+    ]
+    metadata = event.materialization.metadata
+    assert metadata["dagster/row_count"].value == weeks[0]
+    columns = [c.name for c in metadata["dagster/column_schema"].value.columns]
+    assert columns[0] == "week_start" and "slack_members" in columns
