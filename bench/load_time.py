@@ -52,9 +52,7 @@ def main() -> None:
 
     validate = [python, "-m", "dagster", "definitions", "validate"]
     empty = median([*validate, "-m", "bench.empty_definitions"])
-    print(
-        f"`dagster definitions validate`, empty Definitions: {empty:.2f}s = {empty / bare:.2f}x"
-    )
+    print(f"`dagster definitions validate`, empty Definitions: {empty:.2f}s = {empty / bare:.2f}x")
     for name in LOCATIONS:
         module = f"dop_{name}.definitions"
         in_process = median(

@@ -20,6 +20,9 @@ import dagster as dg
 from dop_shared import environment
 from dop_shared.locations import LOCATIONS
 
+# Step logs (progress, rows loaded, dbt commands) without Dagster's per-event debug lines.
+_INFO_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
 
 def _partition_range(assets_def: dg.AssetsDefinition, resources: dict) -> tuple[str, str] | None:
     """First and last partition that have data: for daily files, the files present."""
@@ -62,7 +65,9 @@ def materialize_location(
         label = " partitions {}..{}".format(*bounds) if partitions_def is not None else ""
         print(f"  {name}: {len(keys)} assets{label}", flush=True)
         started = time.perf_counter()
-        result = dg.materialize(assets, resources=resources, instance=instance, tags=tags)
+        result = dg.materialize(
+            assets, resources=resources, instance=instance, tags=tags, run_config=_INFO_LOGS
+        )
         if not result.success:
             raise SystemExit(
                 f"{name}: run {result.run_id} failed; see the Dagster UI or logs above."
@@ -82,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     with dg.DagsterInstance.get() as instance:
         started = time.perf_counter()
         results = [r for name in names for r in materialize_location(name, instance)]
-    total = sum(len(r.get_asset_materialization_events()) for r in results)
+    total = len({e.asset_key for r in results for e in r.get_asset_materialization_events()})
     checks = [e for r in results for e in r.get_asset_check_evaluations()]
     failed = [e.asset_check_key.to_user_string() for e in checks if not e.passed]
     print(

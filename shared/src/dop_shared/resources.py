@@ -7,7 +7,7 @@ are missing), and a run that needs a missing variable fails naming it.
 
 from __future__ import annotations
 
-import sys
+import sysconfig
 from pathlib import Path
 
 import dagster as dg
@@ -22,7 +22,7 @@ SNOWFLAKE_VARIABLES = ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_PASSWOR
 
 def _dbt_executable() -> str:
     """The dbt installed beside this interpreter (a venv need not be on PATH), else PATH's."""
-    beside = Path(sys.executable).with_name("dbt")
+    beside = Path(sysconfig.get_path("scripts")) / "dbt"
     return str(beside) if beside.is_file() else "dbt"
 
 
