@@ -75,7 +75,7 @@ def test_prod_dbt_run_without_credentials_names_the_variable(monkeypatch, dbt_ma
 
 
 @pytest.mark.parametrize("pull_request", [None, "", "12; drop database purina"])
-def test_branch_with_a_bad_pull_request_id(monkeypatch, dbt_manifest, pull_request):
+def test_branch_with_a_bad_pull_request_id(monkeypatch, dbt_manifest, data_dir, pull_request):
     monkeypatch.setenv("DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT", "1")
     for name in (
         "SNOWFLAKE_ACCOUNT",

@@ -139,3 +139,52 @@ def test_files_are_read_where_the_resource_points(tmp_path):
     files = TelemetryFiles(root=str(tmp_path))
     assert files.path_for(DAY) == tmp_path / "2026-02-02.json.gz"
     shutil.rmtree(tmp_path)
+
+
+def _without(field: str) -> bytes:
+    event = json.loads(_event("d1"))
+    del event[field]
+    return json.dumps(event).encode()
+
+
+def _with(field: str, value) -> bytes:
+    event = json.loads(_event("d1"))
+    event[field] = value
+    return json.dumps(event).encode()
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (_without("os_desc"), "field 'os_desc' missing in 1 of 2 lines"),
+        (_with("user_agent", "x"), "new field 'user_agent' in 1 lines (first at line 2)"),
+        (_with("is_known_ci_env", "yes"), "field 'is_known_ci_env' is VARCHAR in 1 lines"),
+        (_with("metadata", "[]"), "field 'metadata' is VARCHAR"),
+    ],
+)
+def test_schema_drift_fails_the_partition_and_keeps_its_rows(data_dir, tmp_path, line, expected):
+    folder = tmp_path / "files"
+    _write(folder, DAY, [_event("e1").encode(), _event("e2").encode()])
+    assert _run(folder, DAY).success
+    path = _write(folder, DAY, [_event("e3").encode(), line])
+    result = _run(folder, DAY)
+    assert not result.success
+    failure = result.get_step_failure_events()[0].event_specific_data.error.to_string()
+    assert "schema drift" in failure and str(path) in failure and str(DAY) in failure
+    assert expected in failure
+    assert _rows(f"select event_id from {RAW_EVENTS.physical()} order by 1") == [("e1",), ("e2",)]
+
+
+@pytest.mark.parametrize(
+    ("bad_lines", "passed", "severity"), [(0, True, None), (1, False, "WARN"), (10, False, "ERROR")]
+)
+def test_quarantine_rate_check(data_dir, tmp_path, bad_lines, passed, severity):
+    folder = tmp_path / "files"
+    lines = [_event(f"e{i}").encode() for i in range(100)] + [b"{broken"] * bad_lines
+    _write(folder, DAY, lines)
+    result = _run(folder, DAY)
+    assert result.success  # quarantining never fails the run itself
+    [evaluation] = result.get_asset_check_evaluations()
+    assert evaluation.passed is passed
+    if severity:
+        assert evaluation.severity.value == severity

@@ -36,9 +36,10 @@ def csv_table_asset(
         kinds=set(kinds),
     )
     def _load(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+        target = table.physical()  # a misconfigured deployment fails here, before any work
         path = paths.sources_dir() / source_file
         rows = warehouse.replace(table, read_csv(path, columns))
-        context.log.info(f"{rows} rows from {path} -> {table.physical()}")
+        context.log.info(f"{rows} rows from {path} -> {target}")
         return dg.MaterializeResult(metadata={"dagster/row_count": rows, "file": str(path)})
 
     return _load

@@ -14,10 +14,15 @@ from dop_shared.warehouse import Partition, TableRef, Warehouse
 
 from dop_telemetry.ingestion.files import TelemetryFiles
 from dop_telemetry.ingestion.line_reader import UnreadableFile, read_lines
-from dop_telemetry.ingestion.parse import parse_lines
+from dop_telemetry.ingestion.parse import SchemaDrift, parse_lines
 
 RAW_EVENTS = TableRef("purina", "prod_telemetry", "oss_telemetry_events_raw")
 QUARANTINE = TableRef("purina", "prod_telemetry", "oss_telemetry_events_quarantine")
+
+# Share of a partition's lines quarantined above which the data is suspect (warn) or
+# the producer is clearly broken (fail). Generated data has about 0.1%.
+QUARANTINE_WARN_RATE = 0.005
+QUARANTINE_FAIL_RATE = 0.05
 
 # Fixed, not derived from today's date: definitions must not change with the clock.
 TELEMETRY_START_DATE = "2024-01-01"
@@ -42,6 +47,16 @@ def _spec(table: TableRef, description: str) -> dg.AssetSpec:
             QUARANTINE, "Telemetry lines that could not be loaded: file, line, problem, raw text."
         ),
     ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "quarantine_rate",
+            asset=RAW_EVENTS.asset_key,
+            description=(
+                f"Worst share of quarantined lines among the partitions of the run: warns above "
+                f"{QUARANTINE_WARN_RATE:.1%}, fails above {QUARANTINE_FAIL_RATE:.0%}."
+            ),
+        )
+    ],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     can_subset=False,
@@ -51,6 +66,7 @@ def oss_telemetry_events(
 ):
     days = [dt.date.fromisoformat(key) for key in context.partition_keys]
     totals = {"rows_loaded": 0, "rows_quarantined": 0, "lines": 0, "bytes": 0}
+    worst_day, worst_rate = days[0], 0.0
     for index, day in enumerate(days, start=1):
         path = telemetry_files.path_for(day)
         if not path.is_file():
@@ -65,7 +81,18 @@ def oss_telemetry_events(
                 description=f"Partition {day}: {error} The partition keeps its previous rows.",
                 metadata={"partition": str(day), "file": str(path)},
             ) from error
-        parsed = parse_lines(lines, event_date=day, source_file=str(path))
+        try:
+            parsed = parse_lines(lines, event_date=day, source_file=str(path))
+        except SchemaDrift as drift:
+            raise dg.Failure(
+                description=(
+                    f"Partition {day}: schema drift in {path}: {drift}. Nothing of the file was "
+                    "loaded; the partition keeps its previous rows. Update the telemetry "
+                    "contract (dop_telemetry.ingestion.parse.CONTRACT) and the raw table, or fix "
+                    "the producer."
+                ),
+                metadata={"partition": str(day), "file": str(path), "drift": str(drift)},
+            ) from drift
         partition = Partition("event_date", day)
         warehouse.replace(RAW_EVENTS, parsed.valid, partition)
         warehouse.replace(QUARANTINE, parsed.quarantined, partition)
@@ -74,6 +101,9 @@ def oss_telemetry_events(
         totals["rows_quarantined"] += parsed.quarantined.num_rows
         totals["lines"] += parsed.lines
         totals["bytes"] += size
+        day_rate = parsed.quarantined.num_rows / max(parsed.lines - parsed.blank_lines, 1)
+        if day_rate >= worst_rate:
+            worst_day, worst_rate = day, day_rate
         context.log.info(
             f"[{index}/{len(days)}] {day}: {parsed.valid.num_rows} rows loaded, "
             f"{parsed.quarantined.num_rows} quarantined, {parsed.blank_lines} blank lines "
@@ -95,6 +125,7 @@ def oss_telemetry_events(
             "lines_read": totals["lines"],
             "bytes_read": totals["bytes"],
             "file": file_label,
+            "partitions": f"{days[0]}..{days[-1]}" if len(days) > 1 else str(days[0]),
             "dagster/table_name": RAW_EVENTS.physical(),
         },
     )
@@ -104,4 +135,15 @@ def oss_telemetry_events(
             "dagster/row_count": totals["rows_quarantined"],
             "dagster/table_name": QUARANTINE.physical(),
         },
+    )
+    yield dg.AssetCheckResult(
+        check_name="quarantine_rate",
+        asset_key=RAW_EVENTS.asset_key,
+        passed=worst_rate <= QUARANTINE_WARN_RATE,
+        severity=(
+            dg.AssetCheckSeverity.ERROR
+            if worst_rate > QUARANTINE_FAIL_RATE
+            else dg.AssetCheckSeverity.WARN
+        ),
+        metadata={"worst_partition": str(worst_day), "worst_rate": round(worst_rate, 6)},
     )
