@@ -15,5 +15,5 @@ def test_location_loads_alone(dbt_manifest):
     assert not any(k.startswith(("purina/reporting/", "purina/cloud_usage/")) for k in keys)
     assert {s.name for s in loaded.schedules} == {
         "telemetry_daily_events_schedule",
-        "telemetry_pypi_downloads_schedule",
+        "telemetry_weekly_pypi_downloads_schedule",
     }

@@ -46,12 +46,17 @@ def dbt_vars(env: Mapping[str, str] | None = None, **extra: Any) -> dict[str, An
 def location_dbt_assets(
     location_name: str,
     *,
-    partitions_def: dg.PartitionsDefinition | None = None,
+    sources: tuple[str, ...] | None = None,
+    partitions_def: dg.TimeWindowPartitionsDefinition | None = None,
+    name: str | None = None,
 ) -> dg.AssetsDefinition:
     """The dbt models a location owns, as one multi-asset running `dbt build`.
 
     Selection comes from `dop_shared.locations` (its sources downstream, minus what a
-    consuming location owns), so no model is built by two locations.
+    consuming location owns), so no model is built by two locations. A location whose
+    sources are partitioned differently builds one multi-asset per group of sources.
+    Partitioned runs pass their time window to dbt (dop_window_start / _end), and a
+    backfill of any range is a single dbt invocation.
     """
     spec = locations.location(location_name)
     project = dbt_project()
@@ -59,15 +64,22 @@ def location_dbt_assets(
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
-        select=locations.dbt_select(location_name),
-        exclude=locations.dbt_exclude(location_name) or "",
+        select=locations.dbt_select(location_name, sources),
+        exclude=locations.dbt_exclude(location_name, sources) or "",
         dagster_dbt_translator=DopDbtTranslator(spec),
-        name=f"{location_name}_dbt_models",
+        name=name or f"{location_name}_dbt_models",
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run() if partitions_def else None,
     )
     def _dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from run_dbt_build(context, dbt)
+        window = {}
+        if partitions_def is not None:  # a key or a range: both have a time window
+            start, end = context.partition_time_window
+            window = {
+                "dop_window_start": start.date().isoformat(),
+                "dop_window_end": end.date().isoformat(),
+            }
+        yield from run_dbt_build(context, dbt, **window)
 
     return _dbt_models
 
@@ -77,11 +89,14 @@ def run_dbt_build(
 ) -> Iterator[Any]:
     variables = dbt_vars(**extra_vars)
     context.log.info(
-        "dbt build on target %s (%s): models -> %s, window %s days",
+        "dbt build on target %s (%s): models -> %s, history %s days, partitions %s",
         environment.dbt_target(),
         environment.current_environment().value,
         variables["dop_models_database"],
         variables["dop_data_window_days"] or "all",
+        f"{variables['dop_window_start']}..{variables['dop_window_end']} (end excluded)"
+        if "dop_window_start" in variables
+        else "none",
     )
     invocation = dbt.cli(["build", "--vars", json.dumps(variables)], context=context)
     if environment.warehouse() == "duckdb":

@@ -56,6 +56,7 @@ DECIDING_VARIABLES = (
     _PULL_REQUEST_ID,
     "DBT_TARGET",
     "SANDBOX_SCHEMA_NAME",
+    "DOP_DATA_WINDOW_DAYS",
 )
 _PROD_DEPLOYMENT = "prod"
 
@@ -201,7 +202,19 @@ def ingestion_warehouse(env: Mapping[str, str] | None = None) -> str:
 
 
 def data_window_days(env: Mapping[str, str] | None = None) -> int | None:
-    """How many days of history dbt models keep: 90 outside production, all (None) in it."""
+    """Days of history dbt models keep: 90 outside production, all (None) in it.
+
+    DOP_DATA_WINDOW_DAYS overrides it outside production: a number, or `all`.
+    """
     if current_environment(env) is Environment.PROD:
         return None
-    return DEV_DATA_WINDOW_DAYS
+    override = _env(env).get("DOP_DATA_WINDOW_DAYS", "").strip().lower()
+    if not override:
+        return DEV_DATA_WINDOW_DAYS
+    if override == "all":
+        return None
+    if not override.isdigit() or int(override) < 1:
+        raise EnvironmentConfigError(
+            f"DOP_DATA_WINDOW_DAYS must be a positive number of days or 'all', got {override!r}."
+        )
+    return int(override)

@@ -10,29 +10,42 @@ DAGSTER_HOME, so they show in the Dagster UI afterwards.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import sys
 import time
+import warnings
 from collections import defaultdict
 
 import dagster as dg
 
-from dop_shared import environment
+from dop_shared import environment, paths
 from dop_shared.locations import LOCATIONS
 
 # Step logs (progress, rows loaded, dbt commands) without Dagster's per-event debug lines.
 _INFO_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
-def _partition_range(assets_def: dg.AssetsDefinition, resources: dict) -> tuple[str, str] | None:
-    """First and last partition that have data: for daily files, the files present."""
-    files = resources.get("telemetry_files")
-    if files is None:
+def _sample_days() -> tuple[dt.date, dt.date] | None:
+    """First and last day of the local sample data (the daily telemetry files present)."""
+    folder = paths.sources_dir() / "telemetry" / "oss_telemetry_events"
+    days = sorted(p.name.removesuffix(".json.gz") for p in folder.glob("*.json.gz"))
+    return (dt.date.fromisoformat(days[0]), dt.date.fromisoformat(days[-1])) if days else None
+
+
+def _partition_range(partitions_def: dg.PartitionsDefinition) -> tuple[str, str] | None:
+    """First and last partition whose whole time window lies within the sample data."""
+    bounds = _sample_days()
+    if bounds is None or not isinstance(partitions_def, dg.TimeWindowPartitionsDefinition):
         return None
-    days = sorted(p.name.removesuffix(".json.gz") for p in files.folder().glob("*.json.gz"))
-    keys = set(assets_def.partitions_def.get_partition_keys())
-    days = [day for day in days if day in keys]
-    return (days[0], days[-1]) if days else None
+    first, last = bounds
+    keys = [
+        key
+        for key in partitions_def.get_partition_keys()
+        if first <= partitions_def.time_window_for_partition_key(key).start.date()
+        and partitions_def.time_window_for_partition_key(key).end.date() <= last + dt.timedelta(1)
+    ]
+    return (keys[0], keys[-1]) if keys else None
 
 
 def load_location(name: str) -> dg.Definitions:
@@ -50,10 +63,15 @@ def materialize_location(
         if isinstance(assets_def, dg.AssetsDefinition) and assets_def.is_executable:
             groups[assets_def.partitions_def].append(assets_def)
     results = []
-    for partitions_def, assets in sorted(groups.items(), key=lambda item: item[0] is None):
+    # partitioned groups first (daily before weekly: finer grains feed coarser ones)
+    order = [dg.DailyPartitionsDefinition, dg.WeeklyPartitionsDefinition]
+    for partitions_def, assets in sorted(
+        groups.items(),
+        key=lambda item: next((i for i, t in enumerate(order) if isinstance(item[0], t)), 9),
+    ):
         tags = {}
         if partitions_def is not None:
-            bounds = _partition_range(assets[0], resources)
+            bounds = _partition_range(partitions_def)
             if bounds is None:
                 print(f"  {name}: no source files for {[a.node_def.name for a in assets]}; skipped")
                 continue
@@ -81,6 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--location", action="append", help="only these locations")
     args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)  # single-run backfill policy
     if environment.current_environment() is not environment.Environment.LOCAL:
         sys.exit("materialize_all is for local DuckDB runs; unset the DAGSTER_CLOUD_* variables.")
     names = args.location or [spec.name for spec in LOCATIONS]

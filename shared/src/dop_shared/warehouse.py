@@ -46,10 +46,18 @@ class TableRef:
 
 @dataclass(frozen=True)
 class Partition:
-    """Rows of `table` whose `column` equals `value` form one partition."""
+    """Rows of a table whose `column` is `value`, or in [value, end) when `end` is given
+    (a week of daily rows, say)."""
 
     column: str
     value: Any
+    end: Any = None
+
+    def predicate(self, placeholder: str, quote=None) -> tuple[str, list[Any]]:
+        column = (quote or _quote)(self.column)
+        if self.end is None:
+            return f"{column} = {placeholder}", [self.value]
+        return f"{column} >= {placeholder} AND {column} < {placeholder}", [self.value, self.end]
 
 
 def _quote(identifier: str) -> str:
@@ -125,10 +133,8 @@ class DuckDBWarehouse(Warehouse):
                     conn.execute(
                         f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM incoming LIMIT 0"
                     )
-                    conn.execute(
-                        f"DELETE FROM {target} WHERE {_quote(partition.column)} = ?",
-                        [partition.value],
-                    )
+                    where, params = partition.predicate("?")
+                    conn.execute(f"DELETE FROM {target} WHERE {where}", params)
                     conn.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming")
                 conn.execute("COMMIT")
             except Exception:
@@ -141,8 +147,8 @@ class DuckDBWarehouse(Warehouse):
             sql = f"SELECT count(*) FROM {_quoted(table.physical())}"
             params: list[Any] = []
             if partition is not None:
-                sql += f" WHERE {_quote(partition.column)} = ?"
-                params.append(partition.value)
+                where, params = partition.predicate("?")
+                sql += f" WHERE {where}"
             return conn.execute(sql, params).fetchone()[0]
 
 
@@ -153,6 +159,10 @@ _ARROW_TO_SNOWFLAKE = (
     (pa.types.is_date, "DATE"),
     (pa.types.is_timestamp, "TIMESTAMP_NTZ"),
 )
+
+
+def _upper_quote(identifier: str) -> str:
+    return _quote(identifier.upper())
 
 
 def _snowflake_type(arrow_type: pa.DataType) -> str:
@@ -209,10 +219,8 @@ class SnowflakeWarehouse(Warehouse):
                 if partition is None:
                     cur.execute(f"DELETE FROM {target}")
                 else:
-                    cur.execute(
-                        f"DELETE FROM {target} WHERE {_quote(partition.column.upper())} = %s",
-                        (partition.value,),
-                    )
+                    where, params = partition.predicate("%s", _upper_quote)
+                    cur.execute(f"DELETE FROM {target} WHERE {where}", params)
                 if rows:
                     cur.executemany(f"INSERT INTO {target} ({names}) VALUES ({placeholders})", rows)
                 cur.execute("COMMIT")
@@ -223,9 +231,9 @@ class SnowflakeWarehouse(Warehouse):
 
     def row_count(self, table: TableRef, partition: Partition | None = None) -> int:
         sql = f"SELECT count(*) FROM {_quoted(table.physical().upper())}"
-        params: tuple = ()
+        params: list[Any] = []
         if partition is not None:
-            sql += f" WHERE {_quote(partition.column.upper())} = %s"
-            params = (partition.value,)
+            where, params = partition.predicate("%s", _upper_quote)
+            sql += f" WHERE {where}"
         with self._resource().get_connection() as conn:
             return conn.cursor().execute(sql, params).fetchone()[0]

@@ -1,5 +1,15 @@
-{#- Weekly active instances: distinct instances with any event in the week (weeks start
-    on Monday, as date_trunc does on both engines). -#}
+{#- Weekly active instances (weeks start on Monday): distinct instances with any event in
+    the week. Incremental by week: a run rebuilds, from all their days, the weeks its
+    window touches. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='week_start',
+        on_schema_change='fail',
+    )
+}}
+
 select
     cast({{ dbt.date_trunc('week', 'activity_date') }} as date) as week_start,
     count(distinct instance_id) as weekly_active_instances,
@@ -7,4 +17,5 @@ select
     count(distinct dagster_minor_version) as dagster_minor_versions_in_use,
     sum(events) as events
 from {{ ref('int_telemetry__instance_days') }}
+where {{ in_whole_weeks_of_window('activity_date') }}
 group by 1

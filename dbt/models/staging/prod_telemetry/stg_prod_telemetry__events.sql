@@ -1,8 +1,21 @@
-{#- One row per valid telemetry event: typed, deduplicated on event_id (clients retry,
-    so the same event can arrive twice; the earliest load wins). -#}
+{#- One row per valid telemetry event: typed, and deduplicated on event_id. Clients retry,
+    so an event can arrive twice, on the same day or a few days later: within the run the
+    earliest copy wins, and an event already loaded in the week before the run's window
+    is not loaded again. Incremental by day, so a daily run touches one day. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='event_date',
+        on_schema_change='fail',
+    )
+}}
+
+{%- set dedupe_lookback_days = 7 %}
+
 with source as (
     select * from {{ source('prod_telemetry', 'oss_telemetry_events_raw') }}
-    where {{ within_data_window('event_date') }}
+    where {{ in_partition_window('event_date') }}
 ),
 
 typed as (
@@ -29,10 +42,25 @@ typed as (
         _line_number,
         _loaded_at
     from source
+),
+
+first_copy as (
+    select *
+    from typed
+    qualify row_number() over (
+        partition by event_id order by event_date, _source_file, _line_number
+    ) = 1
 )
 
-select *
-from typed
-qualify row_number() over (
-    partition by event_id order by _loaded_at, _source_file, _line_number
-) = 1
+select first_copy.*
+from first_copy
+{% if is_incremental() %}
+left join (
+    select event_id
+    from {{ this }}
+    where event_date >= {{ window_start_date(dedupe_lookback_days) }}
+      and event_date < {{ window_start_date() }}
+) as already_loaded
+    on first_copy.event_id = already_loaded.event_id
+where already_loaded.event_id is null
+{% endif %}

@@ -1,6 +1,5 @@
-"""Telemetry files land daily (one partition a day); dbt models follow their inputs."""
-
-from __future__ import annotations
+"""Telemetry files land daily and PyPI weeks close on Mondays (one partition each); the
+dbt models follow their inputs through their automation condition."""
 
 import dagster as dg
 from dop_shared.automation import dbt_automation_sensor, default_status
@@ -16,9 +15,15 @@ def schedules_and_sensors() -> tuple[list, list]:
         selection=[oss_telemetry_events],
         partitions_def=oss_telemetry_events.partitions_def,
     )
-    pypi = dg.define_asset_job("telemetry_pypi_downloads", selection=[dagster_pypi_downloads])
+    weekly_pypi = dg.define_asset_job(
+        "telemetry_weekly_pypi_downloads",
+        selection=[dagster_pypi_downloads],
+        partitions_def=dagster_pypi_downloads.partitions_def,
+    )
     schedules = [
         dg.build_schedule_from_partitioned_job(daily_events, hour_of_day=2, default_status=status),
-        dg.ScheduleDefinition(job=pypi, cron_schedule="0 3 * * *", default_status=status),
+        dg.build_schedule_from_partitioned_job(
+            weekly_pypi, day_of_week=1, hour_of_day=6, default_status=status
+        ),
     ]
     return schedules, [dbt_automation_sensor("telemetry")]

@@ -1,15 +1,13 @@
 """Definitions of the telemetry code location (loaded lazily by Dagster)."""
 
-from __future__ import annotations
-
 import dagster as dg
 from dop_shared.dbt import location_dbt_assets
 from dop_shared.definitions import location_definitions
 
 from dop_telemetry.automation import schedules_and_sensors
-from dop_telemetry.ingestion.events import oss_telemetry_events
-from dop_telemetry.ingestion.files import TelemetryFiles
-from dop_telemetry.ingestion.pypi import dagster_pypi_downloads
+from dop_telemetry.ingestion.events import daily_partitions, oss_telemetry_events
+from dop_telemetry.ingestion.pypi import dagster_pypi_downloads, weekly_partitions
+from dop_telemetry.resources import source_resources
 
 LOCATION = "telemetry"
 
@@ -18,8 +16,24 @@ LOCATION = "telemetry"
 def defs() -> dg.Definitions:
     schedules, sensors = schedules_and_sensors()
     return location_definitions(
-        assets=[oss_telemetry_events, dagster_pypi_downloads, location_dbt_assets(LOCATION)],
+        assets=[
+            oss_telemetry_events,
+            dagster_pypi_downloads,
+            # dbt models follow the partitions of the source that feeds them
+            location_dbt_assets(
+                LOCATION,
+                sources=("prod_telemetry",),
+                partitions_def=daily_partitions,
+                name="telemetry_events_dbt_models",
+            ),
+            location_dbt_assets(
+                LOCATION,
+                sources=("oss_analytics",),
+                partitions_def=weekly_partitions,
+                name="telemetry_pypi_dbt_models",
+            ),
+        ],
         schedules=schedules,
         sensors=sensors,
-        resources={"telemetry_files": TelemetryFiles()},
+        resources=source_resources(),
     )

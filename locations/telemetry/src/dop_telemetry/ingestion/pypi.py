@@ -1,22 +1,175 @@
-"""Daily PyPI downloads of the Dagster packages (locally: the generated file)."""
+"""Weekly PyPI downloads of the Dagster packages.
 
-from pathlib import Path
+In production the week is aggregated from BigQuery's public PyPI dataset through
+dagster-gcp's BigQueryResource; the query filters on the partitioned `timestamp`
+column, so a run scans one week, never the whole table. Locally the generated
+file of the same shape plays that dataset. Either way the week replaces its
+seven days in the warehouse in one transaction, and three checks run on what
+was fetched: rows present, no negative count, every day of the week present.
+"""
 
-from dop_shared.file_assets import csv_table_asset
-from dop_shared.warehouse import TableRef
+import datetime as dt
+
+import dagster as dg
+import pyarrow as pa
+from dagster_gcp import BigQueryResource
+from dop_shared import paths
+from dop_shared.locations import location
+from dop_shared.readers import read_csv
+from dop_shared.warehouse import Partition, TableRef, Warehouse
+from pydantic import Field
 
 PYPI_DOWNLOADS = TableRef("purina", "oss_analytics", "dagster_pypi_downloads")
+COLUMNS = {
+    "download_date": "DATE",
+    "package": "VARCHAR",
+    "package_version": "VARCHAR",
+    "num_downloads": "BIGINT",
+}
+LOCAL_FILE = ("pypi", "dagster_pypi_downloads.csv")
+PACKAGE_PREFIX = "dagster"
 
-dagster_pypi_downloads = csv_table_asset(
-    table=PYPI_DOWNLOADS,
-    source_file=Path("pypi") / "dagster_pypi_downloads.csv",
-    columns={
-        "download_date": "DATE",
-        "package": "VARCHAR",
-        "package_version": "VARCHAR",
-        "num_downloads": "BIGINT",
-    },
+weekly_partitions = dg.WeeklyPartitionsDefinition(start_date="2024-01-01", day_offset=1)  # Mondays
+
+BIGQUERY_SQL = """
+select
+    cast(`timestamp` as date) as download_date,
+    file.project as package,
+    file.version as package_version,
+    count(*) as num_downloads
+from `bigquery-public-data.pypi.file_downloads`
+where `timestamp` >= @week_start
+  and `timestamp` < @week_end
+  and starts_with(file.project, @package_prefix)
+group by 1, 2, 3
+"""
+
+
+class PyPIDownloadsSource(dg.ConfigurableResource):
+    """Where a week of downloads comes from; see the two implementations below."""
+
+    def fetch_week(self, start: dt.date, end: dt.date, log) -> pa.Table:
+        raise NotImplementedError
+
+
+class LocalPyPIDownloads(PyPIDownloadsSource):
+    """The generated file: one CSV of daily rows, filtered to the week by DuckDB."""
+
+    def fetch_week(self, start: dt.date, end: dt.date, log) -> pa.Table:
+        import duckdb
+
+        path = paths.sources_dir().joinpath(*LOCAL_FILE)
+        data = read_csv(path, COLUMNS)
+        with duckdb.connect() as conn:
+            conn.register("downloads", data)
+            return conn.sql(
+                "select * from downloads where download_date >= $start and download_date < $end",
+                params={"start": start, "end": end},
+            ).to_arrow_table()
+
+
+class BigQueryPyPIDownloads(PyPIDownloadsSource):
+    """bigquery-public-data.pypi.file_downloads, one week per query."""
+
+    bigquery: BigQueryResource
+    max_bytes_billed: int = Field(
+        default=2 * 1024**4, description="Refuse a query that would scan more than this."
+    )
+
+    def fetch_week(self, start: dt.date, end: dt.date, log) -> pa.Table:
+        from google.cloud import bigquery
+
+        config = bigquery.QueryJobConfig(
+            query_parameters=[
+                bigquery.ScalarQueryParameter("week_start", "TIMESTAMP", f"{start}T00:00:00Z"),
+                bigquery.ScalarQueryParameter("week_end", "TIMESTAMP", f"{end}T00:00:00Z"),
+                bigquery.ScalarQueryParameter("package_prefix", "STRING", PACKAGE_PREFIX),
+            ],
+            maximum_bytes_billed=self.max_bytes_billed,
+        )
+        with self.bigquery.get_client() as client:
+            rows = client.query_and_wait(BIGQUERY_SQL, job_config=config)
+            table = rows.to_arrow(create_bqstorage_client=False)
+            log.info(f"BigQuery job {rows.job_id}: {table.num_rows} rows for {start}..{end}")
+        return table.cast(
+            pa.schema(
+                [
+                    ("download_date", pa.date32()),
+                    ("package", pa.string()),
+                    ("package_version", pa.string()),
+                    ("num_downloads", pa.int64()),
+                ]
+            )
+        )
+
+
+def _checks(data: pa.Table, start: dt.date, end: dt.date) -> list[dg.AssetCheckResult]:
+    import pyarrow.compute as pc
+
+    days = {d.isoformat() for d in (start + dt.timedelta(n) for n in range((end - start).days))}
+    present = {d.isoformat() for d in data.column("download_date").to_pylist()}
+    negative = pc.sum(pc.less(data.column("num_downloads"), 0)).as_py() or 0 if data.num_rows else 0
+    result = dg.AssetCheckResult
+    key = PYPI_DOWNLOADS.asset_key
+    return [
+        result(
+            asset_key=key,
+            check_name="rows_present",
+            passed=data.num_rows > 0,
+            metadata={"rows": data.num_rows},
+        ),
+        result(
+            asset_key=key,
+            check_name="no_negative_counts",
+            passed=negative == 0,
+            metadata={"negative_rows": negative},
+        ),
+        result(
+            asset_key=key,
+            check_name="every_day_of_the_week",
+            passed=days <= present,
+            metadata={"missing_days": ", ".join(sorted(days - present)) or "none"},
+        ),
+    ]
+
+
+@dg.asset(
+    key=PYPI_DOWNLOADS.asset_key,
     description="Daily downloads of the Dagster packages per version, from PyPI's public data.",
-    location_name="telemetry",
     group_name="telemetry_ingestion",
+    owners=location("telemetry").owners,
+    kinds={"python", "bigquery"},
+    partitions_def=weekly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    check_specs=[
+        dg.AssetCheckSpec("rows_present", asset=PYPI_DOWNLOADS.asset_key),
+        dg.AssetCheckSpec("no_negative_counts", asset=PYPI_DOWNLOADS.asset_key),
+        dg.AssetCheckSpec("every_day_of_the_week", asset=PYPI_DOWNLOADS.asset_key),
+    ],
 )
+def dagster_pypi_downloads(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, pypi_source: PyPIDownloadsSource
+):
+    window = context.partition_time_window
+    start, end = window.start.date(), window.end.date()
+    target = PYPI_DOWNLOADS.physical()  # a misconfigured deployment fails before any query
+    weeks = []
+    checks: dict[str, dg.AssetCheckResult] = {}
+    rows = 0
+    week = start
+    while week < end:  # a backfill range is one run; each week is fetched and written alone
+        week_end = min(week + dt.timedelta(days=7), end)
+        data = pypi_source.fetch_week(week, week_end, context.log)
+        rows += warehouse.replace(PYPI_DOWNLOADS, data, Partition("download_date", week, week_end))
+        for check in _checks(data, week, week_end):
+            # the run's verdict per check is its worst week
+            if check.check_name not in checks or not check.passed:
+                checks[check.check_name] = check
+        weeks.append(f"{week}..{week_end}")
+        context.log.info(f"week {week}: {data.num_rows} rows -> {target}")
+        week = week_end
+    yield dg.MaterializeResult(
+        asset_key=PYPI_DOWNLOADS.asset_key,
+        metadata={"dagster/row_count": rows, "weeks": ", ".join(weeks)},
+    )
+    yield from checks.values()
