@@ -28,6 +28,7 @@ from dop_shared.sample_data.spec import SampleDataSpec
 EVENTS_SUBDIR = "oss_telemetry_events"
 BASE_INSTANCES = 150
 MALFORMED_RATE = 0.001
+RETRY_RATE = 0.0005  # a client re-sends an event (same event_id) a little later
 
 # (action, relative weight): job and step events dominate, as in real telemetry.
 ACTIONS = (
@@ -179,6 +180,9 @@ def day_lines(spec: SampleDataSpec, instances: list[Instance], day_index: int) -
                     },
                 )
             )
+    for client_time, event in list(events):
+        if rng.random() < RETRY_RATE:
+            events.append((client_time + dt.timedelta(seconds=rng.randint(1, 600)), event))
     events.sort(key=lambda pair: pair[0])
     lines = []
     for _, event in events:

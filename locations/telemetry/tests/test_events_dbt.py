@@ -1,0 +1,135 @@
+"""The daily telemetry dbt models: a backfill is one dbt invocation, re-running it
+changes nothing, and an event re-sent on a later day is counted once."""
+
+import datetime as dt
+import gzip
+import json
+
+import dagster as dg
+import pytest
+from dop_shared.dbt import location_dbt_assets
+from dop_shared.resources import dbt_resource
+from dop_shared.sample_data import SampleDataSpec, generate
+from dop_shared.warehouse import DuckDBWarehouse
+from dop_telemetry.ingestion.events import daily_partitions, oss_telemetry_events
+from dop_telemetry.ingestion.files import TelemetryFiles
+from dop_telemetry.resources import source_resources
+
+DAYS = 120
+END = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+
+
+def _assets():
+    return [
+        oss_telemetry_events,
+        location_dbt_assets(
+            "telemetry",
+            sources=("prod_telemetry",),
+            partitions_def=daily_partitions,
+            name="telemetry_events_dbt_models",
+        ),
+    ]
+
+
+def _backfill(first: dt.date, last: dt.date, files: TelemetryFiles):
+    return dg.materialize(
+        _assets(),
+        tags={
+            "dagster/asset_partition_range_start": first.isoformat(),
+            "dagster/asset_partition_range_end": last.isoformat(),
+        },
+        resources={"warehouse": DuckDBWarehouse(), "telemetry_files": files, "dbt": dbt_resource()},
+    )
+
+
+def _counts():
+    with DuckDBWarehouse().connect(read_only=True) as conn:
+        return conn.execute(
+            """
+            select
+                (select count(*) from sandbox.staging.stg_prod_telemetry__events),
+                (select count(distinct event_id) from sandbox.staging.stg_prod_telemetry__events),
+                (select count(*) from sandbox.intermediate.int_telemetry__instance_days),
+                (select sum(daily_active_instances) from sandbox.telemetry.fct_oss_active_instances_daily),
+                (select count(*) from sandbox.telemetry.dim_oss_instances),
+                (select sum(events) from sandbox.telemetry.fct_oss_action_usage_daily)
+            """
+        ).fetchone()
+
+
+@pytest.fixture
+def long_history(tmp_path, monkeypatch, dbt_manifest):
+    root = tmp_path / "data"
+    generate(SampleDataSpec(seed=11, days=DAYS, scale=0.02, end_date=END), root / "sources")
+    monkeypatch.setenv("DOP_DATA_DIR", str(root))
+    monkeypatch.setenv("DOP_DATA_WINDOW_DAYS", "all")
+    return root
+
+
+def test_a_120_day_backfill_is_one_run_with_one_dbt_build_and_is_idempotent(long_history):
+    files = TelemetryFiles()
+    first = END - dt.timedelta(days=DAYS - 1)
+    result = _backfill(first, END, files)
+    dbt_steps = [
+        e for e in result.get_step_success_events() if e.step_key == "telemetry_events_dbt_models"
+    ]
+    assert len(dbt_steps) == 1
+    stg = dg.AssetKey(["purina", "staging", "stg_prod_telemetry__events"])
+    partitions = {
+        e.partition for e in result.get_asset_materialization_events() if e.asset_key == stg
+    }
+    assert len(partitions) == DAYS
+    once = _counts()
+    assert once[0] == once[1] > 0  # one row per event_id
+    assert once[5] == once[0]  # action usage adds up to the events
+
+    _backfill(first, END, files)  # again: nothing changes
+    assert _counts() == once
+    middle = first + dt.timedelta(days=60)
+    _backfill(middle, middle, files)  # one day alone, as the daily schedule runs it
+    assert _counts() == once
+
+
+def test_an_event_resent_the_next_day_is_counted_once(tmp_path, monkeypatch, dbt_manifest):
+    root = tmp_path / "data"
+    folder = root / "sources" / "telemetry" / "oss_telemetry_events"
+    folder.mkdir(parents=True)
+    monkeypatch.setenv("DOP_DATA_DIR", str(root))
+    day1, day2 = END - dt.timedelta(days=2), END - dt.timedelta(days=1)
+
+    def event(event_id: str, day: dt.date) -> bytes:
+        return json.dumps(
+            {
+                "action": "step_success_event",
+                "client_time": f"{day} 10:00:00.000001",
+                "event_id": event_id,
+                "elapsed_time": "0:00:02",
+                "instance_id": "i-1",
+                "metadata": {},
+                "python_version": "3.11.7",
+                "dagster_version": "1.9.3",
+                "os_desc": "Linux",
+                "os_platform": "Linux",
+                "run_storage_id": "r",
+                "is_known_ci_env": False,
+            }
+        ).encode()
+
+    (folder / f"{day1}.json.gz").write_bytes(
+        gzip.compress(event("a", day1) + b"\n" + event("b", day1) + b"\n")
+    )
+    (folder / f"{day2}.json.gz").write_bytes(
+        gzip.compress(event("b", day1) + b"\n" + event("c", day2) + b"\n")
+    )
+    files = TelemetryFiles()
+    _backfill(day1, day1, files)
+    _backfill(day2, day2, files)
+    with DuckDBWarehouse().connect(read_only=True) as conn:
+        rows = conn.execute(
+            "select event_id, event_date from sandbox.staging.stg_prod_telemetry__events order by 1"
+        ).fetchall()
+    assert rows == [("a", day1), ("b", day1), ("c", day2)]
+
+
+def test_source_resources_are_local_here():
+    assert set(source_resources()) == {"telemetry_files", "pypi_source"}
