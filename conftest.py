@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from dop_shared.environment import DECIDING_VARIABLES
 
 os.environ.setdefault("DO_NOT_TRACK", "1")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from dop_shared.local_run import load_location
 from helpers import LOCATION_NAMES, all_definitions, executable_specs
+
+from dop_shared.local_run import load_location
 
 ROOT = Path(__file__).resolve().parents[1]
 

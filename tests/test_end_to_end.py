@@ -2,9 +2,10 @@
 on DuckDB files, with dbt tests as asset checks."""
 
 import dagster as dg
+from helpers import LOCATION_NAMES, all_definitions, executable_specs
+
 from dop_shared.local_run import materialize_location
 from dop_shared.warehouse import DuckDBWarehouse
-from helpers import LOCATION_NAMES, all_definitions, executable_specs
 
 
 def test_every_asset_of_the_three_locations_materializes(data_dir, dbt_manifest):

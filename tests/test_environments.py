@@ -3,8 +3,9 @@ and fail their runs with a message naming what to fix, and never leak a secret."
 
 import dagster as dg
 import pytest
-from dop_shared.local_run import load_location
 from helpers import all_definitions, executable_specs
+
+from dop_shared.local_run import load_location
 
 ENVIRONMENTS = {
     "local": {},

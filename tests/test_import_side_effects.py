@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from dop_shared.environment import DECIDING_VARIABLES
 from helpers import LOCATION_NAMES
+
+from dop_shared.environment import DECIDING_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,6 +1,7 @@
 """The environment model: pure functions of the variables Dagster+ sets."""
 
 import pytest
+
 from dop_shared import environment as env
 from dop_shared.environment import Environment, EnvironmentConfigError
 

@@ -1,6 +1,7 @@
 """Selections derived from the location table."""
 
 import pytest
+
 from dop_shared.locations import LOCATIONS, dbt_exclude, dbt_select, location
 
 

@@ -1,6 +1,7 @@
 """The translator on plain dicts shaped like manifest nodes."""
 
 import pytest
+
 from dop_shared.locations import location
 from dop_shared.translator import DbtKeyError, DopDbtTranslator, physical_table
 

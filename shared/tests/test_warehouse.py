@@ -4,6 +4,7 @@ import datetime as dt
 
 import pyarrow as pa
 import pytest
+
 from dop_shared.warehouse import DuckDBWarehouse, Partition, TableRef
 
 TABLE = TableRef("purina", "prod_telemetry", "events")

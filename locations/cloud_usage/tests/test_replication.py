@@ -3,6 +3,7 @@
 import sqlite3
 
 import dagster as dg
+
 from dop_cloud_usage.definitions import defs
 from dop_cloud_usage.replication import cloud_product_high_freq, cloud_product_low_freq
 from dop_cloud_usage.source_database import CloudProductDatabase

@@ -1,6 +1,7 @@
 """Slack member stats, loaded from the generated file into the PURINA DuckDB file."""
 
 import dagster as dg
+
 from dop_reporting.definitions import defs
 from dop_reporting.slack_stats import MEMBER_STATS, slack_member_stats
 from dop_shared.warehouse import DuckDBWarehouse

@@ -7,12 +7,13 @@ import json
 
 import dagster as dg
 import pytest
+
 from dop_shared.dbt import location_dbt_assets
 from dop_shared.resources import dbt_resource
 from dop_shared.sample_data import SampleDataSpec, generate
 from dop_shared.warehouse import DuckDBWarehouse
 from dop_telemetry.ingestion.events import daily_partitions, oss_telemetry_events
-from dop_telemetry.ingestion.files import TelemetryFiles
+from dop_telemetry.ingestion.files import LocalTelemetryFiles, TelemetryFiles
 from dop_telemetry.resources import source_resources
 
 DAYS = 120
@@ -67,7 +68,7 @@ def long_history(tmp_path, monkeypatch, dbt_manifest):
 
 
 def test_a_120_day_backfill_is_one_run_with_one_dbt_build_and_is_idempotent(long_history):
-    files = TelemetryFiles()
+    files = LocalTelemetryFiles()
     first = END - dt.timedelta(days=DAYS - 1)
     result = _backfill(first, END, files)
     dbt_steps = [
@@ -121,7 +122,7 @@ def test_an_event_resent_the_next_day_is_counted_once(tmp_path, monkeypatch, dbt
     (folder / f"{day2}.json.gz").write_bytes(
         gzip.compress(event("b", day1) + b"\n" + event("c", day2) + b"\n")
     )
-    files = TelemetryFiles()
+    files = LocalTelemetryFiles()
     _backfill(day1, day1, files)
     _backfill(day2, day2, files)
     with DuckDBWarehouse().connect(read_only=True) as conn:

@@ -3,13 +3,13 @@
 import datetime as dt
 import gzip
 import json
-import shutil
 
 import dagster as dg
 import pytest
+
 from dop_shared.warehouse import DuckDBWarehouse, Partition
 from dop_telemetry.ingestion.events import QUARANTINE, RAW_EVENTS, oss_telemetry_events
-from dop_telemetry.ingestion.files import TelemetryFiles
+from dop_telemetry.ingestion.files import LocalTelemetryFiles
 
 DAY = dt.date(2026, 2, 2)
 
@@ -53,7 +53,7 @@ def _run(folder, *days: dt.date):
         tags=tags,
         resources={
             "warehouse": DuckDBWarehouse(),
-            "telemetry_files": TelemetryFiles(root=str(folder)),
+            "telemetry_files": LocalTelemetryFiles(root=str(folder)),
         },
         raise_on_error=False,
     )
@@ -109,8 +109,14 @@ def test_every_partition_twice_gives_the_same_rows_and_no_duplicates(data_dir, s
     for day in days:  # then each partition on its own, as a daily schedule would
         assert _run(folder, day).success
     second = _rows(f"select count(*), count(distinct event_id) from {RAW_EVENTS.physical()}")
-    assert first == second
-    assert first[0][0] == first[0][1] > 0
+    assert first == second  # a re-run replaces, never appends
+    assert first[0][0] > 0
+    # the raw table keeps what clients sent (retries included, deduplicated in staging):
+    # exactly one row per line of the files
+    lines = _rows(
+        f"select count(distinct (_source_file, _line_number)) from {RAW_EVENTS.physical()}"
+    )
+    assert lines == [(first[0][0],)]
     per_day = _rows(f"select count(distinct event_date) from {RAW_EVENTS.physical()}")
     assert per_day == [(len(days),)]
 
@@ -136,9 +142,11 @@ def test_a_bad_file_fails_naming_file_and_partition_and_keeps_previous_rows(
 
 
 def test_files_are_read_where_the_resource_points(tmp_path):
-    files = TelemetryFiles(root=str(tmp_path))
-    assert files.path_for(DAY) == tmp_path / "2026-02-02.json.gz"
-    shutil.rmtree(tmp_path)
+    files = LocalTelemetryFiles(root=str(tmp_path))
+    assert files.location_of(DAY) == str(tmp_path / "2026-02-02.json.gz")
+    with pytest.raises(FileNotFoundError, match="2026-02-02.json.gz"):
+        with files.open_day(DAY):
+            pass
 
 
 def _without(field: str) -> bytes:

@@ -8,6 +8,7 @@ import dagster as dg
 import pytest
 from bigquery_standin import BigQueryStandIn
 from dagster_gcp import BigQueryResource
+
 from dop_shared.warehouse import DuckDBWarehouse, Partition
 from dop_telemetry.ingestion.pypi import (
     PYPI_DOWNLOADS,

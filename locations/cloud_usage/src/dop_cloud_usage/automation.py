@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dagster as dg
-from dop_shared.automation import dbt_automation_sensor, default_status
 
 from dop_cloud_usage.replication import cloud_product_high_freq, cloud_product_low_freq
+from dop_shared.automation import dbt_automation_sensor, default_status
 
 
 def schedules_and_sensors() -> tuple[list, list]:

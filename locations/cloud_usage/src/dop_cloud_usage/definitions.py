@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dagster as dg
-from dop_shared.dbt import location_dbt_assets
-from dop_shared.definitions import location_definitions
 
 from dop_cloud_usage.automation import schedules_and_sensors
 from dop_cloud_usage.replication import cloud_product_high_freq, cloud_product_low_freq
 from dop_cloud_usage.source_database import cloud_product_database
+from dop_shared.dbt import location_dbt_assets
+from dop_shared.definitions import location_definitions
 
 LOCATION = "cloud_usage"
 

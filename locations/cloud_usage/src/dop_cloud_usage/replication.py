@@ -8,10 +8,10 @@ import datetime as dt
 
 import dagster as dg
 import pyarrow as pa
-from dop_shared.locations import location
-from dop_shared.warehouse import TableRef, Warehouse
 
 from dop_cloud_usage.source_database import CloudProductDatabase
+from dop_shared.locations import location
+from dop_shared.warehouse import TableRef, Warehouse
 
 HIGH_FREQ = "postgres_etl_high_freq"
 LOW_FREQ = "postgres_etl_low_freq"

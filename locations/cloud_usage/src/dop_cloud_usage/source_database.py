@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 import dagster as dg
 import pyarrow as pa
-from dop_shared import environment, paths
 from pydantic import Field
+
+from dop_shared import environment, paths
 
 LOCAL_COPY = ("cloud_product", "cloud_product.sqlite")
 

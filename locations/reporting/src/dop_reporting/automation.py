@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dagster as dg
-from dop_shared.automation import dbt_automation_sensor, default_status
 
 from dop_reporting.slack_stats import slack_member_stats
+from dop_shared.automation import dbt_automation_sensor, default_status
 
 
 def schedules_and_sensors() -> tuple[list, list]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dagster as dg
-from dop_shared.dbt import location_dbt_assets
-from dop_shared.definitions import location_definitions
 
 from dop_reporting.automation import schedules_and_sensors
 from dop_reporting.slack_stats import slack_member_stats
+from dop_shared.dbt import location_dbt_assets
+from dop_shared.definitions import location_definitions
 
 LOCATION = "reporting"
 

@@ -2,8 +2,8 @@
 dbt models follow their inputs through their automation condition."""
 
 import dagster as dg
-from dop_shared.automation import dbt_automation_sensor, default_status
 
+from dop_shared.automation import dbt_automation_sensor, default_status
 from dop_telemetry.ingestion.events import oss_telemetry_events
 from dop_telemetry.ingestion.pypi import dagster_pypi_downloads
 

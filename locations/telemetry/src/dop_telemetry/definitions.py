@@ -1,9 +1,9 @@
 """Definitions of the telemetry code location (loaded lazily by Dagster)."""
 
 import dagster as dg
+
 from dop_shared.dbt import location_dbt_assets
 from dop_shared.definitions import location_definitions
-
 from dop_telemetry.automation import schedules_and_sensors
 from dop_telemetry.ingestion.events import daily_partitions, oss_telemetry_events
 from dop_telemetry.ingestion.pypi import dagster_pypi_downloads, weekly_partitions

@@ -1,20 +1,23 @@
 """The telemetry location's source resources, chosen by environment in one place."""
 
 import dagster as dg
-from dagster_gcp import BigQueryResource
-from dop_shared import environment
+from dagster_gcp import BigQueryResource, GCSResource
 
-from dop_telemetry.ingestion.files import TelemetryFiles
+from dop_shared import environment
+from dop_telemetry.ingestion.files import GCSTelemetryFiles, LocalTelemetryFiles
 from dop_telemetry.ingestion.pypi import BigQueryPyPIDownloads, LocalPyPIDownloads
 
 
 def source_resources() -> dict[str, dg.ConfigurableResource]:
-    local = environment.current_environment() is environment.Environment.LOCAL
+    """Local files on a laptop; GCS and BigQuery in branch deployments and production."""
+    if environment.current_environment() is environment.Environment.LOCAL:
+        return {"telemetry_files": LocalTelemetryFiles(), "pypi_source": LocalPyPIDownloads()}
     return {
-        "telemetry_files": TelemetryFiles(),
-        "pypi_source": LocalPyPIDownloads()
-        if local
-        else BigQueryPyPIDownloads(
-            bigquery=BigQueryResource(project=dg.EnvVar("BIGQUERY_PROJECT"))
+        "telemetry_files": GCSTelemetryFiles(
+            gcs=GCSResource(project=dg.EnvVar("GCP_PROJECT")),
+            bucket=dg.EnvVar("TELEMETRY_BUCKET"),
+        ),
+        "pypi_source": BigQueryPyPIDownloads(
+            bigquery=BigQueryResource(project=dg.EnvVar("GCP_PROJECT"))
         ),
     }

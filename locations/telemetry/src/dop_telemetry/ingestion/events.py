@@ -2,16 +2,18 @@
 
 Each partition is replaced in one transaction (delete the day, insert the day),
 so re-running a day never duplicates events and a failed run leaves the day as
-it was. Lines that are not a JSON object with an event id go, with their file,
-line number and raw text, to a quarantine table instead of failing the run.
+it was. Lines that are not JSON objects go, with their file, line number and raw
+text, to a quarantine table instead of failing the run; a file whose objects
+drifted from the telemetry contract, a missing file or a truncated gzip fail the
+partition, naming the file. The same code reads local files and GCS objects.
 """
 
 import datetime as dt
 
 import dagster as dg
+
 from dop_shared.locations import location
 from dop_shared.warehouse import Partition, TableRef, Warehouse
-
 from dop_telemetry.ingestion.files import TelemetryFiles
 from dop_telemetry.ingestion.line_reader import UnreadableFile, read_lines
 from dop_telemetry.ingestion.parse import SchemaDrift, parse_lines
@@ -38,6 +40,34 @@ def _spec(table: TableRef, description: str) -> dg.AssetSpec:
         kinds={"python"},
         metadata={"partition_column": "event_date"},
     )
+
+
+def _read_day(files: TelemetryFiles, day: dt.date, source: str):
+    """Parsed lines of one day's file and its size, or a Failure naming file and partition."""
+
+    def fail(problem: str, **extra) -> dg.Failure:
+        return dg.Failure(
+            description=f"Partition {day}: {problem} Nothing of it was loaded; the partition "
+            "keeps its previous rows.",
+            metadata={"partition": str(day), "file": source, **extra},
+        )
+
+    try:
+        with files.open_day(day) as path:
+            size = path.stat().st_size
+            lines = read_lines(path)
+    except FileNotFoundError as error:
+        raise fail(f"telemetry file {error}.") from error
+    except UnreadableFile as error:
+        raise fail(str(error)) from error
+    try:
+        return parse_lines(lines, event_date=day, source_file=source), size
+    except SchemaDrift as drift:
+        raise fail(
+            f"schema drift in {source}: {drift}. Update the telemetry contract "
+            "(dop_telemetry.ingestion.parse.CONTRACT) and the raw table, or fix the producer.",
+            drift=str(drift),
+        ) from drift
 
 
 @dg.multi_asset(
@@ -68,35 +98,11 @@ def oss_telemetry_events(
     totals = {"rows_loaded": 0, "rows_quarantined": 0, "lines": 0, "bytes": 0}
     worst_day, worst_rate = days[0], 0.0
     for index, day in enumerate(days, start=1):
-        path = telemetry_files.path_for(day)
-        if not path.is_file():
-            raise dg.Failure(
-                description=f"Partition {day}: telemetry file {path} does not exist.",
-                metadata={"partition": str(day), "file": str(path)},
-            )
-        try:
-            lines = read_lines(path)
-        except UnreadableFile as error:
-            raise dg.Failure(
-                description=f"Partition {day}: {error} The partition keeps its previous rows.",
-                metadata={"partition": str(day), "file": str(path)},
-            ) from error
-        try:
-            parsed = parse_lines(lines, event_date=day, source_file=str(path))
-        except SchemaDrift as drift:
-            raise dg.Failure(
-                description=(
-                    f"Partition {day}: schema drift in {path}: {drift}. Nothing of the file was "
-                    "loaded; the partition keeps its previous rows. Update the telemetry "
-                    "contract (dop_telemetry.ingestion.parse.CONTRACT) and the raw table, or fix "
-                    "the producer."
-                ),
-                metadata={"partition": str(day), "file": str(path), "drift": str(drift)},
-            ) from drift
+        source = telemetry_files.location_of(day)
+        parsed, size = _read_day(telemetry_files, day, source)
         partition = Partition("event_date", day)
         warehouse.replace(RAW_EVENTS, parsed.valid, partition)
         warehouse.replace(QUARANTINE, parsed.quarantined, partition)
-        size = path.stat().st_size
         totals["rows_loaded"] += parsed.valid.num_rows
         totals["rows_quarantined"] += parsed.quarantined.num_rows
         totals["lines"] += parsed.lines
@@ -107,14 +113,12 @@ def oss_telemetry_events(
         context.log.info(
             f"[{index}/{len(days)}] {day}: {parsed.valid.num_rows} rows loaded, "
             f"{parsed.quarantined.num_rows} quarantined, {parsed.blank_lines} blank lines "
-            f"({size / 1e6:.1f} MB gzip, {path.name})"
+            f"({size / 1e6:.1f} MB gzip, {source})"
         )
     rate = totals["rows_quarantined"] / max(totals["lines"], 1)
-    file_label = (
-        str(telemetry_files.path_for(days[0]))
-        if len(days) == 1
-        else (f"{telemetry_files.folder()} ({days[0]}..{days[-1]}, {len(days)} files)")
-    )
+    file_label = telemetry_files.location_of(days[0])
+    if len(days) > 1:
+        file_label = f"{file_label} .. {telemetry_files.location_of(days[-1])} ({len(days)} files)"
     yield dg.MaterializeResult(
         asset_key=RAW_EVENTS.asset_key,
         metadata={

@@ -13,11 +13,12 @@ import datetime as dt
 import dagster as dg
 import pyarrow as pa
 from dagster_gcp import BigQueryResource
+from pydantic import Field
+
 from dop_shared import paths
 from dop_shared.locations import location
 from dop_shared.readers import read_csv
 from dop_shared.warehouse import Partition, TableRef, Warehouse
-from pydantic import Field
 
 PYPI_DOWNLOADS = TableRef("purina", "oss_analytics", "dagster_pypi_downloads")
 COLUMNS = {
