@@ -8,7 +8,7 @@ import logging
 import time
 
 from dop_shared.paths import sources_dir
-from dop_shared.sample_data.spec import SampleDataSpec, generate
+from dop_shared.sample_data.spec import SOURCES, SampleDataSpec, generate
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,13 +22,24 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="last day, YYYY-MM-DD (default: yesterday, UTC)",
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=SOURCES,
+        default=list(SOURCES),
+        help="sources to write (default: all)",
+    )
+    parser.add_argument("--workers", type=int, default=None, help="processes (default: cores)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     kwargs = {"end_date": args.end_date} if args.end_date else {}
     spec = SampleDataSpec(seed=args.seed, days=args.days, scale=args.scale, **kwargs)
     target = sources_dir()
     started = time.perf_counter()
-    generate(spec, target)
+    generate(
+        spec, target, only=tuple(args.only), workers=args.workers, progress=not args.no_progress
+    )
     print(
         f"sample data: {spec.days} days ({spec.start_date}..{spec.end_date}), seed {spec.seed}, "
         f"scale {spec.scale} -> {target} in {time.perf_counter() - started:.1f}s"

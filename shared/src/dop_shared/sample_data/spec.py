@@ -36,17 +36,33 @@ class SampleDataSpec:
         return [self.start_date + dt.timedelta(days=i) for i in range(self.days)]
 
 
-def generate(spec: SampleDataSpec, sources_dir: Path) -> dict[str, Path]:
-    """Write every source under `sources_dir`; returns the path written per source."""
+SOURCES = ("prod_telemetry", "oss_analytics", "postgres_etl", "slack")
+
+
+def generate(
+    spec: SampleDataSpec,
+    sources_dir: Path,
+    *,
+    only: tuple[str, ...] = SOURCES,
+    workers: int | None = None,
+    progress: bool = False,
+) -> dict[str, Path]:
+    """Write the sources (all by default) under `sources_dir`; returns the path of each."""
     from dop_shared.sample_data import cloud_product, pypi, slack, telemetry
 
+    unknown = set(only) - set(SOURCES)
+    if unknown:
+        raise ValueError(f"Unknown sources {sorted(unknown)}; known: {', '.join(SOURCES)}")
     sources_dir.mkdir(parents=True, exist_ok=True)
-    written = {
-        "prod_telemetry": telemetry.write(spec, sources_dir / "telemetry"),
-        "oss_analytics": pypi.write(spec, sources_dir / "pypi"),
-        "postgres_etl": cloud_product.write(spec, sources_dir / "cloud_product"),
-        "slack": slack.write(spec, sources_dir / "slack"),
+    writers = {
+        "prod_telemetry": lambda: telemetry.write(
+            spec, sources_dir / "telemetry", workers=workers, progress=progress
+        ),
+        "oss_analytics": lambda: pypi.write(spec, sources_dir / "pypi"),
+        "postgres_etl": lambda: cloud_product.write(spec, sources_dir / "cloud_product"),
+        "slack": lambda: slack.write(spec, sources_dir / "slack"),
     }
+    written = {name: writers[name]() for name in SOURCES if name in only}
     for name, path in written.items():
         log.info("sample data: %s -> %s", name, path)
     return written

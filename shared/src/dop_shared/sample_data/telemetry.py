@@ -9,8 +9,10 @@ days can be written in parallel.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import json
+import os
 import random
 import uuid
 from dataclasses import dataclass
@@ -221,8 +223,36 @@ def write_day(spec: SampleDataSpec, instances: list[Instance], day_index: int, r
     return path
 
 
-def write(spec: SampleDataSpec, root: Path) -> Path:
-    instances = population(spec)
-    for day_index in range(spec.days):
-        write_day(spec, instances, day_index, root)
+@functools.cache
+def _population(spec: SampleDataSpec) -> list[Instance]:
+    return population(spec)
+
+
+def _write_day_job(job: tuple[SampleDataSpec, int, Path]) -> int:
+    spec, day_index, root = job
+    path = write_day(spec, _population(spec), day_index, root)
+    return path.stat().st_size
+
+
+def write(
+    spec: SampleDataSpec, root: Path, workers: int | None = None, progress: bool = False
+) -> Path:
+    """Every day's file; days are independent, so they are written by `workers` processes
+    (default: one per core), with a progress bar when asked."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tqdm import tqdm
+
+    workers = workers or os.cpu_count() or 1
+    jobs = [(spec, day_index, root) for day_index in range(spec.days)]
+    bar = tqdm(total=len(jobs), unit="day", desc="telemetry", disable=not progress)
+    if workers == 1 or len(jobs) == 1:
+        for job in jobs:
+            _write_day_job(job)
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for _ in pool.map(_write_day_job, jobs):
+                bar.update()
+    bar.close()
     return root / EVENTS_SUBDIR

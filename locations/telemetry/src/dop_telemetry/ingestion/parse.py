@@ -46,71 +46,77 @@ class ParsedDay:
     blank_lines: int
 
 
-_CLASSIFY = """
+# Each line is parsed three times at most (validate, keys, fields) whatever the number
+# of fields: every field is first extracted as raw JSON in one from_json call, and
+# types and values are read from those small fragments.
+_FIELDS_AS_JSON = "{" + ", ".join(f'"{name}": "JSON"' for name in CONTRACT) + "}"
+
+_CLASSIFY = f"""
 create temp table classified as
 select
     line_number,
     line,
     text,
-    case
-        when text is null then 'not valid UTF-8'
-        when not json_valid(text) then 'not valid JSON'
-        when json_type(text) <> 'OBJECT' then 'not a JSON object'
-    end as problem
+    problem,
+    case when problem is null then json_keys(text) end as keys,
+    case when problem is null then from_json(text, '{_FIELDS_AS_JSON}') end as f
 from (
-    select line_number, line, try(decode(line)) as text
-    from lines
-    where octet_length(line) > 0
+    select
+        line_number,
+        line,
+        text,
+        case
+            when text is null then 'not valid UTF-8'
+            when not json_valid(text) then 'not valid JSON'
+            when left(ltrim(text), 1) <> '{{' then 'not a JSON object'
+        end as problem
+    from (
+        select line_number, line, try(decode(line)) as text
+        from lines
+        where octet_length(line) > 0
+    )
 )
 """
 
 
 def _drift(conn) -> list[str]:
-    """Every way the objects of the file differ from CONTRACT, with line counts."""
-    problems = []
-    keys = conn.execute(
-        """
-        select key, count(*) as lines, min(line_number) as first_line
-        from (
-            select line_number, unnest(json_keys(text)) as key
-            from classified
-            where problem is null
-        )
-        group by key
+    """Every way the objects of the file differ from CONTRACT, with line counts: one
+    pass that groups lines by their set of keys and the JSON type of each field."""
+    types = ", ".join(f"coalesce(json_type(f.{name}), 'ABSENT')" for name in CONTRACT)
+    groups = conn.execute(
+        f"""
+        select list_sort(keys) as keys, [{types}] as types, count(*), min(line_number)
+        from classified
+        where problem is null
+        group by all
         """
     ).fetchall()
-    (objects,) = conn.execute("select count(*) from classified where problem is null").fetchone()
-    present = {key: (lines, first) for key, lines, first in keys}
-    for key, (lines, first) in sorted(present.items()):
-        if key not in CONTRACT:
-            problems.append(f"new field {key!r} in {lines} lines (first at line {first})")
-    for name, types in CONTRACT.items():
-        lines = present.get(name, (0, None))[0]
-        if lines < objects:
-            problems.append(f"field {name!r} missing in {objects - lines} of {objects} lines")
-        allowed = ", ".join(f"'{t}'" for t in types)
-        wrong = conn.execute(
-            f"""
-            select json_type(text, '$.{name}') as found, count(*), min(line_number)
-            from classified
-            where problem is null and json_exists(text, '$.{name}')
-              and json_type(text, '$.{name}') not in ({allowed})
-            group by 1 order by 2 desc
-            """
-        ).fetchall()
-        for found, lines, first in wrong:
-            problems.append(
-                f"field {name!r} is {found} in {lines} lines (first at line {first}), "
-                f"expected {' or '.join(types)}"
-            )
-    return problems
+    objects = sum(count for *_, count, _ in groups)
+    problems: dict[str, list[int]] = {}  # message -> [lines, first line]
+
+    def note(message: str, count: int, first: int) -> None:
+        seen = problems.setdefault(message, [0, first])
+        seen[0] += count
+        seen[1] = min(seen[1], first)
+
+    for keys, found_types, count, first in groups:
+        for key in set(keys) - set(CONTRACT):
+            note(f"new field {key!r}", count, first)
+        for (name, allowed), found in zip(CONTRACT.items(), found_types, strict=True):
+            if name not in keys:
+                note(f"field {name!r} missing", count, first)
+            elif found not in allowed:
+                note(f"field {name!r} is {found}, expected {' or '.join(allowed)}", count, first)
+    return [
+        f"{message} in {count} of {objects} lines (first at line {first})"
+        for message, (count, first) in sorted(problems.items())
+    ]
 
 
 def parse_lines(lines: pa.Table, *, event_date: dt.date, source_file: str) -> ParsedDay:
     import duckdb
 
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    structure = "{" + ", ".join(f'"{name}": "VARCHAR"' for name in TEXT_FIELDS) + "}"
     with duckdb.connect() as conn:
         conn.register("lines", lines)
         conn.execute(_CLASSIFY)
@@ -119,21 +125,19 @@ def parse_lines(lines: pa.Table, *, event_date: dt.date, source_file: str) -> Pa
             raise SchemaDrift("; ".join(problems))
         params = {"event_date": event_date, "source_file": source_file, "loaded_at": loaded_at}
         # One JSON parse per line (from_json into a struct), not one per field.
+        texts = ", ".join(f"json_extract_string(f.{name}, '$') as {name}" for name in TEXT_FIELDS)
         valid = conn.sql(
             f"""
             select
-                {", ".join(f"e.{name}" for name in TEXT_FIELDS)},
-                cast(json_extract(text, '$.metadata') as varchar) as metadata,
-                cast(json_extract(text, '$.is_known_ci_env') as boolean) as is_known_ci_env,
+                {texts},
+                cast(f.metadata as varchar) as metadata,
+                cast(f.is_known_ci_env as boolean) as is_known_ci_env,
                 cast($event_date as date) as event_date,
                 $source_file as _source_file,
                 line_number as _line_number,
                 cast($loaded_at as timestamp) as _loaded_at
-            from (
-                select line_number, text, from_json(text, '{structure}') as e
-                from classified
-                where problem is null
-            )
+            from classified
+            where problem is null
             order by line_number
             """,
             params=params,

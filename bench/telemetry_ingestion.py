@@ -1,0 +1,157 @@
+"""Figures of the telemetry pipeline, printed as ratios measured in one run.
+
+P2  ingestion rows/s (the real asset: read, quarantine, idempotent partition writes)
+    divided by bare DuckDB `read_json` over the same files into a table.
+P4  wall time of one daily partition (ingestion + its dbt build) with 365 days of
+    history loaded, divided by the same partition with 30 days loaded.
+MEM peak resident memory of a process ingesting N events (default 10M).
+
+Usage: uv run python bench/telemetry_ingestion.py [--p2-events 2000000] [--p4] [--memory-events 10000000]
+Generated data is cached under --work (default /tmp/dop-bench) between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+END = dt.date(2026, 6, 30)  # fixed: cached data stays valid, and all history is kept
+EVENTS_PER_SCALE_DAY = 1500  # roughly, at scale 1 (measured on the generator)
+
+
+def _generate(root: Path, days: int, events: int) -> list[Path]:
+    from dop_shared.sample_data import SampleDataSpec, generate
+
+    folder = root / "sources" / "telemetry" / "oss_telemetry_events"
+    if not (folder.exists() and len(list(folder.glob("*.json.gz"))) == days):
+        scale = events / (EVENTS_PER_SCALE_DAY * days)
+        spec = SampleDataSpec(seed=5, days=days, scale=scale, end_date=END)
+        print(f"  generating {days} days, ~{events:,} events (scale {scale:.1f})...", flush=True)
+        generate(spec, root / "sources", only=("prod_telemetry",), progress=True)
+    return sorted(folder.glob("*.json.gz"))
+
+
+def _ingest(root: Path, first: str, last: str, with_dbt: bool = False) -> tuple[float, int]:
+    """One run of the real asset (and optionally its dbt models) over [first, last]."""
+    import dagster as dg
+
+    from dop_shared.dbt import location_dbt_assets
+    from dop_shared.resources import dbt_resource
+    from dop_shared.warehouse import DuckDBWarehouse
+    from dop_telemetry.ingestion.events import daily_partitions, oss_telemetry_events
+    from dop_telemetry.ingestion.files import LocalTelemetryFiles
+
+    os.environ["DOP_DATA_DIR"] = str(root)
+    os.environ["DOP_DATA_WINDOW_DAYS"] = "all"
+    assets = [oss_telemetry_events]
+    resources = {"warehouse": DuckDBWarehouse(), "telemetry_files": LocalTelemetryFiles()}
+    if with_dbt:
+        assets.append(
+            location_dbt_assets(
+                "telemetry", sources=("prod_telemetry",), partitions_def=daily_partitions,
+                name="telemetry_events_dbt_models",
+            )
+        )
+        resources["dbt"] = dbt_resource()
+    started = time.perf_counter()
+    result = dg.materialize(
+        assets,
+        resources=resources,
+        tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+    )
+    seconds = time.perf_counter() - started
+    raw = [  # one per partition, all carrying the run's totals
+        m for m in result.asset_materializations_for_node("oss_telemetry_events")
+        if m.asset_key.path[-1] == "oss_telemetry_events_raw"
+    ]
+    return seconds, raw[0].metadata["rows_loaded"].value
+
+
+def p2(work: Path, events: int) -> None:
+    import duckdb
+
+    root = work / f"p2-{events}"
+    files = _generate(root, 30, events)
+    (root / "warehouse").mkdir(exist_ok=True)
+    for file in (root / "warehouse").glob("*.duckdb*"):
+        file.unlink()
+    started = time.perf_counter()
+    with duckdb.connect() as conn:
+        conn.execute(
+            "create table t as select * from read_json(?, format = 'newline_delimited', "
+            "ignore_errors = true)",
+            [[str(f) for f in files]],
+        )
+        (bare_rows,) = conn.execute("select count(*) from t").fetchone()
+    bare = time.perf_counter() - started
+    first, last = files[0].name[:10], files[-1].name[:10]
+    seconds, rows = _ingest(root, first, last)
+    ours, theirs = rows / seconds, bare_rows / bare
+    print(f"P2 bare read_json: {bare_rows:,} rows in {bare:.1f}s = {theirs:,.0f} rows/s")
+    print(f"P2 ingestion asset: {rows:,} rows in {seconds:.1f}s = {ours:,.0f} rows/s "
+          "(incl. quarantine and idempotent partition writes)")
+    print(f"P2 ratio: {ours / theirs:.2f}x (target >= 0.6x)")
+
+
+def p4(work: Path) -> None:
+    root = work / "p4"
+    files = _generate(root, 365, 365 * 1500)
+    days = [f.name[:10] for f in files]
+    target = days[-1]
+    for file in (root / "warehouse").glob("*.duckdb*") if (root / "warehouse").exists() else []:
+        file.unlink()
+    _ingest(root, days[-30], days[-1], with_dbt=True)  # 30 days of history
+    short, _ = _ingest(root, target, target, with_dbt=True)
+    _ingest(root, days[0], days[-1], with_dbt=True)  # now 365 days
+    long, _ = _ingest(root, target, target, with_dbt=True)
+    print(f"P4 one daily partition ({target}, ingestion + dbt): {short:.1f}s with 30 days loaded, "
+          f"{long:.1f}s with 365 days")
+    print(f"P4 ratio: {long / short:.2f}x (target <= 1.2x)")
+
+
+def memory(work: Path, events: int) -> None:
+    root = work / f"mem-{events}"
+    files = _generate(root, 30, events)
+    code = (
+        "import sys; sys.path.insert(0, 'bench');"
+        "from telemetry_ingestion import _ingest;"
+        f"print(_ingest(__import__('pathlib').Path({str(root)!r}), {files[0].name[:10]!r}, "
+        f"{files[-1].name[:10]!r}))"
+    )
+    for file in (root / "warehouse").glob("*.duckdb*") if (root / "warehouse").exists() else []:
+        file.unlink()
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    seconds, rows = eval(out.stdout.strip().splitlines()[-1])  # noqa: S307 (our own tuple)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2  # KiB -> GiB
+    print(f"MEM ingesting {rows:,} events ({len(files)} daily files) took "
+          f"{time.perf_counter() - started:.0f}s; peak resident memory {peak:.2f} GiB "
+          "(target <= 2 GiB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--work", type=Path, default=Path("/tmp/dop-bench"))
+    parser.add_argument("--p2-events", type=int, default=2_000_000)
+    parser.add_argument("--p4", action="store_true")
+    parser.add_argument("--memory-events", type=int, default=0)
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    if args.p2_events:
+        p2(args.work, args.p2_events)
+    if args.p4:
+        p4(args.work)
+    if args.memory_events:
+        memory(args.work, args.memory_events)
+
+
+if __name__ == "__main__":
+    main()
