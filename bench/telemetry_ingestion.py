@@ -6,7 +6,7 @@ P4  wall time of one daily partition (ingestion + its dbt build) with 365 days o
     history loaded, divided by the same partition with 30 days loaded.
 MEM peak resident memory of a process ingesting N events (default 10M).
 
-Usage: uv run python bench/telemetry_ingestion.py [--p2-events 2000000] [--p4] [--memory-events 10000000]
+Usage: uv run python bench/telemetry_ingestion.py [--p2-events N] [--p4] [--memory-events N]
 Generated data is cached under --work (default /tmp/dop-bench) between runs.
 """
 
@@ -55,7 +55,9 @@ def _ingest(root: Path, first: str, last: str, with_dbt: bool = False) -> tuple[
     if with_dbt:
         assets.append(
             location_dbt_assets(
-                "telemetry", sources=("prod_telemetry",), partitions_def=daily_partitions,
+                "telemetry",
+                sources=("prod_telemetry",),
+                partitions_def=daily_partitions,
                 name="telemetry_events_dbt_models",
             )
         )
@@ -64,12 +66,16 @@ def _ingest(root: Path, first: str, last: str, with_dbt: bool = False) -> tuple[
     result = dg.materialize(
         assets,
         resources=resources,
-        tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
+        tags={
+            "dagster/asset_partition_range_start": first,
+            "dagster/asset_partition_range_end": last,
+        },
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
     )
     seconds = time.perf_counter() - started
     raw = [  # one per partition, all carrying the run's totals
-        m for m in result.asset_materializations_for_node("oss_telemetry_events")
+        m
+        for m in result.asset_materializations_for_node("oss_telemetry_events")
         if m.asset_key.path[-1] == "oss_telemetry_events_raw"
     ]
     return seconds, raw[0].metadata["rows_loaded"].value
@@ -96,8 +102,10 @@ def p2(work: Path, events: int) -> None:
     seconds, rows = _ingest(root, first, last)
     ours, theirs = rows / seconds, bare_rows / bare
     print(f"P2 bare read_json: {bare_rows:,} rows in {bare:.1f}s = {theirs:,.0f} rows/s")
-    print(f"P2 ingestion asset: {rows:,} rows in {seconds:.1f}s = {ours:,.0f} rows/s "
-          "(incl. quarantine and idempotent partition writes)")
+    print(
+        f"P2 ingestion asset: {rows:,} rows in {seconds:.1f}s = {ours:,.0f} rows/s "
+        "(incl. quarantine and idempotent partition writes)"
+    )
     print(f"P2 ratio: {ours / theirs:.2f}x (target >= 0.6x)")
 
 
@@ -112,8 +120,10 @@ def p4(work: Path) -> None:
     short, _ = _ingest(root, target, target, with_dbt=True)
     _ingest(root, days[0], days[-1], with_dbt=True)  # now 365 days
     long, _ = _ingest(root, target, target, with_dbt=True)
-    print(f"P4 one daily partition ({target}, ingestion + dbt): {short:.1f}s with 30 days loaded, "
-          f"{long:.1f}s with 365 days")
+    print(
+        f"P4 one daily partition ({target}, ingestion + dbt): {short:.1f}s with 30 days loaded, "
+        f"{long:.1f}s with 365 days"
+    )
     print(f"P4 ratio: {long / short:.2f}x (target <= 1.2x)")
 
 
@@ -132,9 +142,11 @@ def memory(work: Path, events: int) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     seconds, rows = eval(out.stdout.strip().splitlines()[-1])  # noqa: S307 (our own tuple)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2  # KiB -> GiB
-    print(f"MEM ingesting {rows:,} events ({len(files)} daily files) took "
-          f"{time.perf_counter() - started:.0f}s; peak resident memory {peak:.2f} GiB "
-          "(target <= 2 GiB)")
+    print(
+        f"MEM ingesting {rows:,} events ({len(files)} daily files) took "
+        f"{time.perf_counter() - started:.0f}s; peak resident memory {peak:.2f} GiB "
+        "(target <= 2 GiB)"
+    )
 
 
 def main() -> None:

@@ -166,7 +166,10 @@ def _with(field: str, value) -> bytes:
     [
         (_without("os_desc"), "field 'os_desc' missing in 1 of 2 lines"),
         (_with("user_agent", "x"), "new field 'user_agent' in 1 of 2 lines (first at line 2)"),
-        (_with("is_known_ci_env", "yes"), "field 'is_known_ci_env' is VARCHAR, expected BOOLEAN or NULL in 1 of 2 lines"),
+        (
+            _with("is_known_ci_env", "yes"),
+            "field 'is_known_ci_env' is VARCHAR, expected BOOLEAN or NULL in 1 of 2 lines",
+        ),
         (_with("metadata", "[]"), "field 'metadata' is VARCHAR"),
     ],
 )

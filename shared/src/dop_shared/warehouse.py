@@ -77,6 +77,10 @@ class Warehouse(dg.ConfigurableResource):
 
     def replace(self, table: TableRef, data: pa.Table, partition: Partition | None = None) -> int:
         """Replace the table (or one partition of it) with `data`; returns rows written."""
+        return self.replace_many([(table, data, partition)])
+
+    def replace_many(self, writes: list[tuple[TableRef, pa.Table, Partition | None]]) -> int:
+        """Several replaces in one transaction: all of them land, or none does."""
         raise NotImplementedError
 
     def row_count(self, table: TableRef, partition: Partition | None = None) -> int:
@@ -118,29 +122,32 @@ class DuckDBWarehouse(Warehouse):
         finally:
             conn.close()
 
-    def replace(self, table: TableRef, data: pa.Table, partition: Partition | None = None) -> int:
-        target = _quoted(table.physical())
+    def replace_many(self, writes: list[tuple[TableRef, pa.Table, Partition | None]]) -> int:
+        targets = [(table.physical(), data, partition) for table, data, partition in writes]
         with self.connect() as conn:
-            conn.register("incoming", data)
             conn.execute("BEGIN TRANSACTION")
             try:
-                conn.execute(
-                    f"CREATE SCHEMA IF NOT EXISTS {_quoted(table.physical().rsplit('.', 1)[0])}"
-                )
-                if partition is None:
-                    conn.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM incoming")
-                else:
+                for index, (physical, data, partition) in enumerate(targets):
+                    name = f"incoming_{index}"
+                    conn.register(name, data)
+                    target = _quoted(physical)
                     conn.execute(
-                        f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM incoming LIMIT 0"
+                        f"CREATE SCHEMA IF NOT EXISTS {_quoted(physical.rsplit('.', 1)[0])}"
+                    )
+                    if partition is None:
+                        conn.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {name}")
+                        continue
+                    conn.execute(
+                        f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM {name} LIMIT 0"
                     )
                     where, params = partition.predicate("?")
                     conn.execute(f"DELETE FROM {target} WHERE {where}", params)
-                    conn.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming")
+                    conn.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {name}")
                 conn.execute("COMMIT")
             except Exception:
                 conn.execute("ROLLBACK")
                 raise
-        return data.num_rows
+        return sum(data.num_rows for _, data, _ in targets)
 
     def row_count(self, table: TableRef, partition: Partition | None = None) -> int:
         with self.connect(read_only=True) as conn:
@@ -184,6 +191,9 @@ class SnowflakeWarehouse(Warehouse):
     password: str | None = None
     role: str | None = None
     warehouse: str | None = None
+    connection_args: dict[str, Any] | None = Field(
+        default=None, description="Extra snowflake-connector arguments (host, port, protocol...)."
+    )
 
     @property
     def kind(self) -> str:
@@ -198,36 +208,38 @@ class SnowflakeWarehouse(Warehouse):
             password=self.password,
             role=self.role,
             warehouse=self.warehouse,
+            additional_snowflake_connection_args=self.connection_args,
         )
 
-    def replace(self, table: TableRef, data: pa.Table, partition: Partition | None = None) -> int:
-        target = _quoted(table.physical().upper())
-        columns = ", ".join(
-            f"{_quote(f.name.upper())} {_snowflake_type(f.type)}" for f in data.schema
-        )
-        names = ", ".join(_quote(f.name.upper()) for f in data.schema)
-        placeholders = ", ".join(["%s"] * len(data.schema))
-        rows = [tuple(row.values()) for row in data.to_pylist()]
+    def replace_many(self, writes: list[tuple[TableRef, pa.Table, Partition | None]]) -> int:
+        targets = [(table.physical().upper(), data, partition) for table, data, partition in writes]
         with self._resource().get_connection() as conn:
             cur = conn.cursor()
-            cur.execute(
-                f"CREATE SCHEMA IF NOT EXISTS {_quoted(table.physical().upper().rsplit('.', 1)[0])}"
-            )
-            cur.execute(f"CREATE TABLE IF NOT EXISTS {target} ({columns})")
+            for physical, data, _ in targets:  # DDL commits implicitly: before the transaction
+                columns = ", ".join(
+                    f"{_upper_quote(f.name)} {_snowflake_type(f.type)}" for f in data.schema
+                )
+                cur.execute(f"CREATE SCHEMA IF NOT EXISTS {_quoted(physical.rsplit('.', 1)[0])}")
+                cur.execute(f"CREATE TABLE IF NOT EXISTS {_quoted(physical)} ({columns})")
             cur.execute("BEGIN")
             try:
-                if partition is None:
-                    cur.execute(f"DELETE FROM {target}")
-                else:
-                    where, params = partition.predicate("%s", _upper_quote)
-                    cur.execute(f"DELETE FROM {target} WHERE {where}", params)
-                if rows:
-                    cur.executemany(f"INSERT INTO {target} ({names}) VALUES ({placeholders})", rows)
+                for physical, data, partition in targets:
+                    target = _quoted(physical)
+                    if partition is None:
+                        cur.execute(f"DELETE FROM {target}")
+                    else:
+                        where, params = partition.predicate("%s", _upper_quote)
+                        cur.execute(f"DELETE FROM {target} WHERE {where}", params)
+                    if data.num_rows:
+                        names = ", ".join(_upper_quote(f.name) for f in data.schema)
+                        slots = ", ".join(["%s"] * len(data.schema))
+                        rows = [tuple(row.values()) for row in data.to_pylist()]
+                        cur.executemany(f"INSERT INTO {target} ({names}) VALUES ({slots})", rows)
                 cur.execute("COMMIT")
             except Exception:
                 cur.execute("ROLLBACK")
                 raise
-        return data.num_rows
+        return sum(data.num_rows for _, data, _ in targets)
 
     def row_count(self, table: TableRef, partition: Partition | None = None) -> int:
         sql = f"SELECT count(*) FROM {_quoted(table.physical().upper())}"

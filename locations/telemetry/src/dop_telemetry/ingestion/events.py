@@ -9,14 +9,15 @@ partition, naming the file. The same code reads local files and GCS objects.
 """
 
 import datetime as dt
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 import dagster as dg
 
 from dop_shared.locations import location
 from dop_shared.warehouse import Partition, TableRef, Warehouse
 from dop_telemetry.ingestion.files import TelemetryFiles
-from dop_telemetry.ingestion.line_reader import UnreadableFile, read_lines
-from dop_telemetry.ingestion.parse import SchemaDrift, parse_lines
+from dop_telemetry.ingestion.parse import SchemaDrift, UnreadableFile, parse_file
 
 RAW_EVENTS = TableRef("purina", "prod_telemetry", "oss_telemetry_events_raw")
 QUARANTINE = TableRef("purina", "prod_telemetry", "oss_telemetry_events_quarantine")
@@ -55,19 +56,34 @@ def _read_day(files: TelemetryFiles, day: dt.date, source: str):
     try:
         with files.open_day(day) as path:
             size = path.stat().st_size
-            lines = read_lines(path)
+            return parse_file(path, event_date=day, source_file=source), size
     except FileNotFoundError as error:
         raise fail(f"telemetry file {error}.") from error
     except UnreadableFile as error:
         raise fail(str(error)) from error
-    try:
-        return parse_lines(lines, event_date=day, source_file=source), size
     except SchemaDrift as drift:
         raise fail(
             f"schema drift in {source}: {drift}. Update the telemetry contract "
             "(dop_telemetry.ingestion.parse.CONTRACT) and the raw table, or fix the producer.",
             drift=str(drift),
         ) from drift
+
+
+def _read_ahead(files: TelemetryFiles, days: list[dt.date], ahead: int = 1):
+    """(day, source, parsed) in order, parsing the next day while the caller writes this
+    one: DuckDB releases the GIL, so reading and writing overlap on two cores. At most
+    `ahead` + 1 days are held in memory, whatever the length of a backfill."""
+    with ThreadPoolExecutor(max_workers=ahead + 1, thread_name_prefix="telemetry-read") as pool:
+        pending: deque = deque()
+        for day in days:
+            source = files.location_of(day)
+            pending.append((day, source, pool.submit(_read_day, files, day, source)))
+            if len(pending) > ahead:
+                day_, source_, future = pending.popleft()
+                yield day_, source_, future.result()
+        while pending:
+            day_, source_, future = pending.popleft()
+            yield day_, source_, future.result()
 
 
 @dg.multi_asset(
@@ -97,12 +113,14 @@ def oss_telemetry_events(
     days = [dt.date.fromisoformat(key) for key in context.partition_keys]
     totals = {"rows_loaded": 0, "rows_quarantined": 0, "lines": 0, "bytes": 0}
     worst_day, worst_rate = days[0], 0.0
-    for index, day in enumerate(days, start=1):
-        source = telemetry_files.location_of(day)
-        parsed, size = _read_day(telemetry_files, day, source)
+    for index, (day, source, (parsed, size)) in enumerate(
+        _read_ahead(telemetry_files, days), start=1
+    ):
         partition = Partition("event_date", day)
-        warehouse.replace(RAW_EVENTS, parsed.valid, partition)
-        warehouse.replace(QUARANTINE, parsed.quarantined, partition)
+        # rows and quarantine of the day land together, or neither does
+        warehouse.replace_many(
+            [(RAW_EVENTS, parsed.valid, partition), (QUARANTINE, parsed.quarantined, partition)]
+        )
         totals["rows_loaded"] += parsed.valid.num_rows
         totals["rows_quarantined"] += parsed.quarantined.num_rows
         totals["lines"] += parsed.lines

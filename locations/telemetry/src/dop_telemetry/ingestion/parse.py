@@ -51,46 +51,101 @@ class ParsedDay:
 # types and values are read from those small fragments.
 _FIELDS_AS_JSON = "{" + ", ".join(f'"{name}": "JSON"' for name in CONTRACT) + "}"
 
-_CLASSIFY = f"""
-create temp table classified as
+
+class UnreadableFile(ValueError):
+    """The file is not a complete gzip stream; nothing of it should be loaded."""
+
+
+# A line is one CSV field: no quoting, and a separator (SOH) that valid JSON never
+# contains unescaped. DuckDB's CSV reader then does the gunzip, the line split and the
+# UTF-8 check in C++, and keeps what it rejects (with line numbers) in reject_errors.
+_READ_LINES = (
+    "create temp table raw_lines as select * from read_csv($path, columns = {'line': 'VARCHAR'}, "
+    "delim = '\x01', quote = '', escape = '', header = false, auto_detect = false, "
+    "new_line = '\\n', compression = 'gzip', store_rejects = true, strict_mode = false, "
+    "max_line_size = 67108864, parallel = false)"
+)
+
+# Lines with their numbers. raw_lines keeps file order (rowid); a row's line number is
+# its position plus the rejected lines before it, found with one as-of join on the few
+# rejected lines (skipped when there are none).
+_NUMBERED_LINES = """
+create temp table lines as
+with rejected as (
+    select line - row_number() over (order by line) as k,
+           row_number() over (order by line) as rejected_so_far
+    from (select distinct line from reject_errors)
+)
+select r.rowid + 1 + coalesce(j.rejected_so_far, 0) as line_number, r.line as text
+from raw_lines as r
+asof left join rejected as j on r.rowid >= j.k
+where r.line is not null and length(r.line) > 0
+"""
+
+_IS_OBJECT = "(json_valid(text) and left(ltrim(text), 1) = '{')"
+
+# One pass over the valid lines: the typed row, plus a hash of the line's shape (its keys
+# and each field's JSON type) for the drift check, parsed once by from_json and once by
+# json_keys.
+_PARSE = f"""
 select
+    {", ".join(f"json_extract_string(f.{name}, '$') as {name}" for name in TEXT_FIELDS)},
+    cast(f.metadata as varchar) as metadata,
+    cast(f.is_known_ci_env as boolean) as is_known_ci_env,
+    cast($event_date as date) as event_date,
+    $source_file as _source_file,
+    line_number as _line_number,
+    cast($loaded_at as timestamp) as _loaded_at,
+    -- the line's shape: one number for its keys and field types (compared below)
+    hash(keys, [{", ".join(f"json_type(f.{name})" for name in CONTRACT)}]) as _shape
+from (
+    select line_number, json_keys(text) as keys, from_json(text, '{_FIELDS_AS_JSON}') as f
+    from lines
+    where {_IS_OBJECT}
+)
+"""
+
+_QUARANTINE = f"""
+select
+    cast($event_date as date) as event_date,
+    $source_file as source_file,
     line_number,
-    line,
-    text,
     problem,
-    case when problem is null then json_keys(text) end as keys,
-    case when problem is null then from_json(text, '{_FIELDS_AS_JSON}') end as f
+    raw_text,
+    cast($loaded_at as timestamp) as _loaded_at
 from (
     select
         line_number,
-        line,
-        text,
-        case
-            when text is null then 'not valid UTF-8'
-            when not json_valid(text) then 'not valid JSON'
-            when left(ltrim(text), 1) <> '{{' then 'not a JSON object'
-        end as problem
-    from (
-        select line_number, line, try(decode(line)) as text
-        from lines
-        where octet_length(line) > 0
-    )
+        case when json_valid(text) then 'not a JSON object' else 'not valid JSON' end as problem,
+        text as raw_text
+    from lines
+    where not {_IS_OBJECT} and length(trim(text)) > 0
+    union all
+    select line, 'not valid UTF-8', any_value(csv_line) from reject_errors group by line
+)
+order by line_number
+"""
+
+
+_SHAPE_OF_LINE = f"""
+select keys, [{", ".join(f"coalesce(json_type(f.{name}), 'ABSENT')" for name in CONTRACT)}]
+from (
+    select json_keys(text) as keys, from_json(text, '{_FIELDS_AS_JSON}') as f
+    from lines
+    where line_number = $line
 )
 """
 
 
 def _drift(conn) -> list[str]:
-    """Every way the objects of the file differ from CONTRACT, with line counts: one
-    pass that groups lines by their set of keys and the JSON type of each field."""
-    types = ", ".join(f"coalesce(json_type(f.{name}), 'ABSENT')" for name in CONTRACT)
-    groups = conn.execute(
-        f"""
-        select list_sort(keys) as keys, [{types}] as types, count(*), min(line_number)
-        from classified
-        where problem is null
-        group by all
-        """
-    ).fetchall()
+    """Every way the objects of the file differ from CONTRACT, with line counts: lines
+    are grouped by shape (a handful per file) and one line of each shape is examined."""
+    groups = []
+    for count, first in conn.execute(
+        "select count(*), min(_line_number) from parsed group by _shape"
+    ).fetchall():
+        [(keys, found_types)] = conn.execute(_SHAPE_OF_LINE, {"line": first}).fetchall()
+        groups.append((keys, found_types, count, first))
     objects = sum(count for *_, count, _ in groups)
     problems: dict[str, list[int]] = {}  # message -> [lines, first line]
 
@@ -113,51 +168,29 @@ def _drift(conn) -> list[str]:
     ]
 
 
-def parse_lines(lines: pa.Table, *, event_date: dt.date, source_file: str) -> ParsedDay:
+def parse_file(path, *, event_date: dt.date, source_file: str) -> ParsedDay:
+    """Read, classify and type one day's gzip JSON-lines file, all inside DuckDB."""
     import duckdb
 
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with duckdb.connect() as conn:
-        conn.register("lines", lines)
-        conn.execute(_CLASSIFY)
+        try:
+            conn.execute(_READ_LINES, {"path": str(path)})
+        except duckdb.Error as error:
+            raise UnreadableFile(
+                f"{path} could not be read as gzip JSON lines ({error})."
+            ) from error
+        conn.execute(_NUMBERED_LINES)
+        params = {"event_date": event_date, "source_file": source_file, "loaded_at": loaded_at}
+        parsed = conn.sql(_PARSE, params=params).to_arrow_table()
+        conn.register("parsed", parsed)
         problems = _drift(conn)
         if problems:
             raise SchemaDrift("; ".join(problems))
-        params = {"event_date": event_date, "source_file": source_file, "loaded_at": loaded_at}
-        # One JSON parse per line (from_json into a struct), not one per field.
-        texts = ", ".join(f"json_extract_string(f.{name}, '$') as {name}" for name in TEXT_FIELDS)
-        valid = conn.sql(
-            f"""
-            select
-                {texts},
-                cast(f.metadata as varchar) as metadata,
-                cast(f.is_known_ci_env as boolean) as is_known_ci_env,
-                cast($event_date as date) as event_date,
-                $source_file as _source_file,
-                line_number as _line_number,
-                cast($loaded_at as timestamp) as _loaded_at
-            from classified
-            where problem is null
-            order by line_number
-            """,
-            params=params,
-        ).to_arrow_table()
-        quarantined = conn.sql(
-            """
-            select
-                cast($event_date as date) as event_date,
-                $source_file as source_file,
-                line_number,
-                problem,
-                coalesce(text, cast(line as varchar)) as raw_text,
-                cast($loaded_at as timestamp) as _loaded_at
-            from classified
-            where problem is not null
-            order by line_number
-            """,
-            params=params,
-        ).to_arrow_table()
-        (blank,) = conn.execute(
-            "select count(*) from lines where octet_length(line) = 0"
+        valid = parsed.drop_columns(["_shape"])
+        quarantined = conn.sql(_QUARANTINE, params=params).to_arrow_table()
+        (total,) = conn.execute(
+            "select count(*) + (select count(distinct line) from reject_errors) from raw_lines"
         ).fetchone()
-    return ParsedDay(valid=valid, quarantined=quarantined, lines=lines.num_rows, blank_lines=blank)
+    blank = total - valid.num_rows - quarantined.num_rows
+    return ParsedDay(valid=valid, quarantined=quarantined, lines=total, blank_lines=blank)
