@@ -5,6 +5,7 @@ import datetime as dt
 
 import pyarrow as pa
 import pytest
+import snowflake.connector.errors as snowflake_errors
 
 # The function, taken before fakesnow's own `server` submodule shadows it once imported.
 from fakesnow import server as fakesnow_server
@@ -50,7 +51,7 @@ def test_a_failed_write_leaves_every_table_as_it_was(snowflake):
     other = TableRef("purina", "prod_telemetry", "quarantine")
     snowflake.replace_many([(TABLE, _day(1, ["a"]), day), (other, _day(1, ["q"]), day)])
     broken = pa.table({"event_id": ["x"], "event_date": ["not a date"]})
-    with pytest.raises(Exception):
+    with pytest.raises(snowflake_errors.Error, match="not a date"):
         snowflake.replace_many([(other, _day(1, ["q2", "q3"]), day), (TABLE, broken, day)])
     assert snowflake.row_count(TABLE, day) == 1
     assert snowflake.row_count(other, day) == 1
