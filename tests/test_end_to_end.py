@@ -44,3 +44,35 @@ def test_every_asset_of_the_three_locations_materializes(data_dir, dbt_manifest)
     assert metadata["dagster/row_count"].value == weeks[0]
     columns = [c.name for c in metadata["dagster/column_schema"].value.columns]
     assert columns[0] == "week_start" and "slack_members" in columns
+
+    _assert_every_model_and_built_column_is_documented(dbt_manifest)
+
+
+def _assert_every_model_and_built_column_is_documented(dbt_manifest):
+    """dbt docs are the descriptions in the UI: no model, and no column that a model
+    actually builds, goes without one."""
+    import json
+
+    from dop_shared.translator import physical_table
+
+    manifest = json.loads(dbt_manifest.read_text())
+    missing = []
+    with DuckDBWarehouse().connect(read_only=True) as conn:
+        for node in manifest["nodes"].values():
+            if node["resource_type"] != "model":
+                continue
+            if not node["description"].strip():
+                missing.append(f"{node['name']}: no description")
+            database, schema, table = physical_table(node).split(".")
+            built = {
+                row[0]
+                for row in conn.execute(
+                    "select column_name from duckdb_columns() where database_name = ? "
+                    "and schema_name = ? and table_name = ?",
+                    [database.lower(), schema, table],
+                ).fetchall()
+            }
+            assert built, f"{node['name']} was not built"
+            documented = {c for c, info in node["columns"].items() if info["description"].strip()}
+            missing += [f"{node['name']}.{c}: no description" for c in sorted(built - documented)]
+    assert missing == []
