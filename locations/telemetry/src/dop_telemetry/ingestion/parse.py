@@ -52,6 +52,9 @@ class ParsedDay:
 _FIELDS_AS_JSON = "{" + ", ".join(f'"{name}": "JSON"' for name in CONTRACT) + "}"
 
 
+MEMORY_LIMIT = "512MB"
+
+
 class UnreadableFile(ValueError):
     """The file is not a complete gzip stream; nothing of it should be loaded."""
 
@@ -63,14 +66,14 @@ _READ_LINES = (
     "create temp table raw_lines as select * from read_csv($path, columns = {'line': 'VARCHAR'}, "
     "delim = '\x01', quote = '', escape = '', header = false, auto_detect = false, "
     "new_line = '\\n', compression = 'gzip', store_rejects = true, strict_mode = false, "
-    "max_line_size = 67108864, parallel = false)"
+    "max_line_size = 1048576, parallel = false)"
 )
 
-# Lines with their numbers. raw_lines keeps file order (rowid); a row's line number is
-# its position plus the rejected lines before it, found with one as-of join on the few
-# rejected lines (skipped when there are none).
+# Lines with their numbers (a view: the text is held once, in raw_lines). raw_lines keeps
+# file order (rowid); a row's line number is its position plus the rejected lines before
+# it, found with one as-of join on the few rejected lines.
 _NUMBERED_LINES = """
-create temp table lines as
+create temp view lines as
 with rejected as (
     select line - row_number() over (order by line) as k,
            row_number() over (order by line) as rejected_so_far
@@ -121,7 +124,16 @@ from (
     from lines
     where not {_IS_OBJECT} and length(trim(text)) > 0
     union all
-    select line, 'not valid UTF-8', any_value(csv_line) from reject_errors group by line
+    select
+        line,
+        case any_value(error_type)
+            when 'INVALID ENCODING' then 'not valid UTF-8'
+            when 'LINE SIZE OVER MAXIMUM' then 'line longer than 1 MiB'
+            else lower(any_value(error_type))
+        end,
+        any_value(csv_line)
+    from reject_errors
+    group by line
 )
 order by line_number
 """
@@ -173,7 +185,10 @@ def parse_file(path, *, event_date: dt.date, source_file: str) -> ParsedDay:
     import duckdb
 
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with duckdb.connect() as conn:
+    # A day's file is parsed in memory up to MEMORY_LIMIT, spilling beyond it, so peak
+    # memory does not grow with the size of a day.
+    with duckdb.connect(config={"memory_limit": MEMORY_LIMIT}) as conn:
+        conn.execute("set enable_progress_bar = false")
         try:
             conn.execute(_READ_LINES, {"path": str(path)})
         except duckdb.Error as error:
