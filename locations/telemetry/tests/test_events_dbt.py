@@ -134,3 +134,13 @@ def test_an_event_resent_the_next_day_is_counted_once(tmp_path, monkeypatch, dbt
 
 def test_source_resources_are_local_here():
     assert set(source_resources()) == {"telemetry_files", "pypi_source"}
+
+
+def test_source_resources_outside_local_are_gcs_and_bigquery(monkeypatch):
+    from dop_telemetry.ingestion.gcs_files import GCSTelemetryFiles
+    from dop_telemetry.ingestion.pypi_bigquery import BigQueryPyPIDownloads
+
+    monkeypatch.setenv("DAGSTER_CLOUD_DEPLOYMENT_NAME", "prod")
+    resources = source_resources()
+    assert isinstance(resources["telemetry_files"], GCSTelemetryFiles)
+    assert isinstance(resources["pypi_source"], BigQueryPyPIDownloads)

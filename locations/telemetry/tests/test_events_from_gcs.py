@@ -11,7 +11,8 @@ from dagster_gcp import GCSResource
 
 from dop_shared.warehouse import DuckDBWarehouse
 from dop_telemetry.ingestion.events import QUARANTINE, RAW_EVENTS, oss_telemetry_events
-from dop_telemetry.ingestion.files import GCSTelemetryFiles, LocalTelemetryFiles
+from dop_telemetry.ingestion.files import LocalTelemetryFiles
+from dop_telemetry.ingestion.gcs_files import GCSTelemetryFiles
 
 BUCKET = "dop-telemetry"
 

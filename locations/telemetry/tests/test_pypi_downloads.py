@@ -10,12 +10,8 @@ from bigquery_standin import BigQueryStandIn
 from dagster_gcp import BigQueryResource
 
 from dop_shared.warehouse import DuckDBWarehouse, Partition
-from dop_telemetry.ingestion.pypi import (
-    PYPI_DOWNLOADS,
-    BigQueryPyPIDownloads,
-    LocalPyPIDownloads,
-    dagster_pypi_downloads,
-)
+from dop_telemetry.ingestion.pypi import PYPI_DOWNLOADS, LocalPyPIDownloads, dagster_pypi_downloads
+from dop_telemetry.ingestion.pypi_bigquery import BigQueryPyPIDownloads
 
 WEEK = dt.date(2026, 3, 2)  # a Monday
 

@@ -1,4 +1,5 @@
-"""Where the daily telemetry files are read from: a local folder, or a GCS bucket.
+"""Where the daily telemetry files are read from: a local folder here, a GCS bucket in
+gcs_files.py (imported only outside LOCAL, so a laptop never loads Google's clients).
 
 Both hand the ingestion a local path to one day's file, so parsing, quarantine and
 the write are one code path. A missing file is a FileNotFoundError naming where it
@@ -7,12 +8,10 @@ was looked for.
 
 import contextlib
 import datetime as dt
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-from dagster_gcp import GCSResource
 from pydantic import Field
 
 from dop_shared import paths
@@ -52,32 +51,3 @@ class LocalTelemetryFiles(TelemetryFiles):
         if not path.is_file():
             raise FileNotFoundError(f"{path} does not exist")
         yield path
-
-
-class GCSTelemetryFiles(TelemetryFiles):
-    """gs://<bucket>/<prefix>/<YYYY-MM-DD>.json.gz through dagster-gcp's GCS resource;
-    each day is downloaded to a temporary file that is removed after the load."""
-
-    gcs: GCSResource
-    bucket: str
-    prefix: str = "oss_telemetry_events"
-
-    def _blob_name(self, day: dt.date) -> str:
-        return f"{self.prefix.strip('/')}/{file_name(day)}" if self.prefix else file_name(day)
-
-    def location_of(self, day: dt.date) -> str:
-        return f"gs://{self.bucket}/{self._blob_name(day)}"
-
-    @contextlib.contextmanager
-    def open_day(self, day: dt.date) -> Iterator[Path]:
-        from google.api_core.exceptions import NotFound
-
-        client = self.gcs.get_client()
-        blob = client.bucket(self.bucket).blob(self._blob_name(day))
-        with tempfile.TemporaryDirectory(prefix="dop-telemetry-") as folder:
-            path = Path(folder) / file_name(day)
-            try:
-                blob.download_to_filename(str(path))
-            except NotFound as error:
-                raise FileNotFoundError(f"{self.location_of(day)} does not exist") from error
-            yield path

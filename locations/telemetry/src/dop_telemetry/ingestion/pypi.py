@@ -1,8 +1,9 @@
 """Weekly PyPI downloads of the Dagster packages.
 
 In production the week is aggregated from BigQuery's public PyPI dataset through
-dagster-gcp's BigQueryResource; the query filters on the partitioned `timestamp`
-column, so a run scans one week, never the whole table. Locally the generated
+dagster-gcp's BigQueryResource (pypi_bigquery.py, imported only outside LOCAL); the
+query filters on the partitioned `timestamp` column, so a run scans one week, never
+the whole table. Locally the generated
 file of the same shape plays that dataset. Either way the week replaces its
 seven days in the warehouse in one transaction, and three checks run on what
 was fetched: rows present, no negative count, every day of the week present.
@@ -12,8 +13,6 @@ import datetime as dt
 
 import dagster as dg
 import pyarrow as pa
-from dagster_gcp import BigQueryResource
-from pydantic import Field
 
 from dop_shared import paths
 from dop_shared.locations import location
@@ -31,19 +30,6 @@ LOCAL_FILE = ("pypi", "dagster_pypi_downloads.csv")
 PACKAGE_PREFIX = "dagster"
 
 weekly_partitions = dg.WeeklyPartitionsDefinition(start_date="2024-01-01", day_offset=1)  # Mondays
-
-BIGQUERY_SQL = """
-select
-    cast(`timestamp` as date) as download_date,
-    file.project as package,
-    file.version as package_version,
-    count(*) as num_downloads
-from `bigquery-public-data.pypi.file_downloads`
-where `timestamp` >= @week_start
-  and `timestamp` < @week_end
-  and starts_with(file.project, @package_prefix)
-group by 1, 2, 3
-"""
 
 
 class PyPIDownloadsSource(dg.ConfigurableResource):
@@ -67,41 +53,6 @@ class LocalPyPIDownloads(PyPIDownloadsSource):
                 "select * from downloads where download_date >= $start and download_date < $end",
                 params={"start": start, "end": end},
             ).to_arrow_table()
-
-
-class BigQueryPyPIDownloads(PyPIDownloadsSource):
-    """bigquery-public-data.pypi.file_downloads, one week per query."""
-
-    bigquery: BigQueryResource
-    max_bytes_billed: int = Field(
-        default=2 * 1024**4, description="Refuse a query that would scan more than this."
-    )
-
-    def fetch_week(self, start: dt.date, end: dt.date, log) -> pa.Table:
-        from google.cloud import bigquery
-
-        config = bigquery.QueryJobConfig(
-            query_parameters=[
-                bigquery.ScalarQueryParameter("week_start", "TIMESTAMP", f"{start}T00:00:00Z"),
-                bigquery.ScalarQueryParameter("week_end", "TIMESTAMP", f"{end}T00:00:00Z"),
-                bigquery.ScalarQueryParameter("package_prefix", "STRING", PACKAGE_PREFIX),
-            ],
-            maximum_bytes_billed=self.max_bytes_billed,
-        )
-        with self.bigquery.get_client() as client:
-            rows = client.query_and_wait(BIGQUERY_SQL, job_config=config)
-            table = rows.to_arrow(create_bqstorage_client=False)
-            log.info(f"BigQuery job {rows.job_id}: {table.num_rows} rows for {start}..{end}")
-        return table.cast(
-            pa.schema(
-                [
-                    ("download_date", pa.date32()),
-                    ("package", pa.string()),
-                    ("package_version", pa.string()),
-                    ("num_downloads", pa.int64()),
-                ]
-            )
-        )
 
 
 def _checks(data: pa.Table, start: dt.date, end: dt.date) -> list[dg.AssetCheckResult]:
