@@ -187,7 +187,7 @@ def test_schema_drift_fails_the_partition_and_keeps_its_rows(data_dir, tmp_path,
 
 
 @pytest.mark.parametrize(
-    ("bad_lines", "passed", "severity"), [(0, True, None), (1, False, "WARN"), (10, False, "ERROR")]
+    ("bad_lines", "passed", "severity"), [(1, True, None), (2, False, "WARN"), (10, False, "ERROR")]
 )
 def test_quarantine_rate_check(data_dir, tmp_path, bad_lines, passed, severity):
     folder = tmp_path / "files"

@@ -24,7 +24,7 @@ QUARANTINE = TableRef("purina", "prod_telemetry", "oss_telemetry_events_quaranti
 
 # Share of a partition's lines quarantined above which the data is suspect (warn) or
 # the producer is clearly broken (fail). Generated data has about 0.1%.
-QUARANTINE_WARN_RATE = 0.005
+QUARANTINE_WARN_RATE = 0.01
 QUARANTINE_FAIL_RATE = 0.05
 
 # Fixed, not derived from today's date: definitions must not change with the clock.
