@@ -27,9 +27,10 @@ EVENTS_PER_SCALE_DAY = 2300  # roughly, at large scales (heavy-tailed: grows wit
 
 
 def _generate(root: Path, days: int, events: int) -> list[Path]:
+    from dop_shared.paths import TELEMETRY_EVENTS_DIR
     from dop_shared.sample_data import SampleDataSpec, generate
 
-    folder = root / "sources" / "telemetry" / "oss_telemetry_events"
+    folder = root / "sources" / TELEMETRY_EVENTS_DIR
     if not (folder.exists() and len(list(folder.glob("*.json.gz"))) == days):
         scale = events / (EVENTS_PER_SCALE_DAY * days)
         spec = SampleDataSpec(seed=5, days=days, scale=scale, end_date=END)

@@ -28,7 +28,7 @@ _INFO_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 def _sample_days() -> tuple[dt.date, dt.date] | None:
     """First and last day of the local sample data (the daily telemetry files present)."""
-    folder = paths.sources_dir() / "telemetry" / "oss_telemetry_events"
+    folder = paths.sources_dir() / paths.TELEMETRY_EVENTS_DIR
     days = sorted(p.name.removesuffix(".json.gz") for p in folder.glob("*.json.gz"))
     return (dt.date.fromisoformat(days[0]), dt.date.fromisoformat(days[-1])) if days else None
 
@@ -39,11 +39,14 @@ def _partition_range(partitions_def: dg.PartitionsDefinition) -> tuple[str, str]
     if bounds is None or not isinstance(partitions_def, dg.TimeWindowPartitionsDefinition):
         return None
     first, last = bounds
+    windows = {
+        key: partitions_def.time_window_for_partition_key(key)
+        for key in partitions_def.get_partition_keys()
+    }
     keys = [
         key
-        for key in partitions_def.get_partition_keys()
-        if first <= partitions_def.time_window_for_partition_key(key).start.date()
-        and partitions_def.time_window_for_partition_key(key).end.date() <= last + dt.timedelta(1)
+        for key, window in windows.items()
+        if first <= window.start.date() and window.end.date() <= last + dt.timedelta(1)
     ]
     return (keys[0], keys[-1]) if keys else None
 

@@ -71,3 +71,11 @@ def warehouse_dir(env: Mapping[str, str] | None = None) -> Path:
 
 def sources_dir(env: Mapping[str, str] | None = None) -> Path:
     return data_dir(env) / "sources"
+
+
+# Where each source's local stand-in lives, relative to sources_dir(): the sample-data
+# generator writes there and the ingestion assets read there.
+TELEMETRY_EVENTS_DIR = Path("telemetry") / "oss_telemetry_events"  # <YYYY-MM-DD>.json.gz
+PYPI_DOWNLOADS_FILE = Path("pypi") / "dagster_pypi_downloads.csv"
+CLOUD_PRODUCT_DB = Path("cloud_product") / "cloud_product.sqlite"
+SLACK_MEMBER_STATS_FILE = Path("slack") / "member_stats.csv"

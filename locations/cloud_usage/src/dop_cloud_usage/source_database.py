@@ -10,8 +10,6 @@ from pydantic import Field
 
 from dop_shared import environment, paths
 
-LOCAL_COPY = ("cloud_product", "cloud_product.sqlite")
-
 
 class CloudProductDatabase(dg.ConfigurableResource):
     """Any SQLAlchemy URL; the same code reads SQLite (local) and Postgres (replica)."""
@@ -24,7 +22,7 @@ class CloudProductDatabase(dg.ConfigurableResource):
     def _url(self) -> str:
         if self.url:
             return self.url
-        path = paths.sources_dir().joinpath(*LOCAL_COPY)
+        path = paths.sources_dir() / paths.CLOUD_PRODUCT_DB
         if not path.is_file():
             raise dg.Failure(
                 description=f"The local copy of the cloud product database, {path}, is missing. "

@@ -1,7 +1,6 @@
 """Daily analytics of the community Slack workspace (locally: the generated file)."""
 
-from pathlib import Path
-
+from dop_shared import paths
 from dop_shared.file_assets import csv_table_asset
 from dop_shared.warehouse import TableRef
 
@@ -9,7 +8,7 @@ MEMBER_STATS = TableRef("purina", "slack", "slack_member_stats")
 
 slack_member_stats = csv_table_asset(
     table=MEMBER_STATS,
-    source_file=Path("slack") / "member_stats.csv",
+    source_file=paths.SLACK_MEMBER_STATS_FILE,
     columns={
         "date": "DATE",
         "total_enabled_membership_count": "BIGINT",

@@ -16,7 +16,6 @@ from pathlib import Path
 from dop_shared.sample_data.population import weekday_factor
 from dop_shared.sample_data.spec import SampleDataSpec
 
-FILE_NAME = "cloud_product.sqlite"
 PLANS = (("SOLO", 0.35), ("STARTER", 0.3), ("PRO", 0.25), ("ENTERPRISE", 0.1))
 RUN_STATUSES = (("SUCCESS", 0.86), ("FAILURE", 0.1), ("CANCELED", 0.04))
 
@@ -55,10 +54,9 @@ def _iso(value: dt.datetime) -> str:
     return value.isoformat(sep=" ", timespec="microseconds")
 
 
-def write(spec: SampleDataSpec, root: Path) -> Path:
+def write(spec: SampleDataSpec, path: Path) -> Path:
     rng = random.Random(f"{spec.seed}:cloud_product")
-    root.mkdir(parents=True, exist_ok=True)
-    path = root / FILE_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.unlink(missing_ok=True)
     start = dt.datetime.combine(spec.start_date, dt.time())

@@ -11,7 +11,6 @@ from dop_shared.sample_data.files import write_csv
 from dop_shared.sample_data.population import DAGSTER_PACKAGES, released_versions, weekday_factor
 from dop_shared.sample_data.spec import SampleDataSpec
 
-FILE_NAME = "dagster_pypi_downloads.csv"
 COLUMNS = ("download_date", "package", "package_version", "num_downloads")
 _PACKAGE_SHARE = {
     "dagster": 1.0,
@@ -36,5 +35,5 @@ def rows(spec: SampleDataSpec):
                     yield (day.isoformat(), package, version, count)
 
 
-def write(spec: SampleDataSpec, root: Path) -> Path:
-    return write_csv(root / FILE_NAME, COLUMNS, rows(spec))
+def write(spec: SampleDataSpec, path: Path) -> Path:
+    return write_csv(path, COLUMNS, rows(spec))

@@ -9,7 +9,6 @@ from dop_shared.sample_data.files import write_csv
 from dop_shared.sample_data.population import weekday_factor
 from dop_shared.sample_data.spec import SampleDataSpec
 
-FILE_NAME = "member_stats.csv"
 COLUMNS = (
     "date",
     "total_enabled_membership_count",
@@ -43,5 +42,5 @@ def rows(spec: SampleDataSpec):
         )
 
 
-def write(spec: SampleDataSpec, root: Path) -> Path:
-    return write_csv(root / FILE_NAME, COLUMNS, rows(spec))
+def write(spec: SampleDataSpec, path: Path) -> Path:
+    return write_csv(path, COLUMNS, rows(spec))

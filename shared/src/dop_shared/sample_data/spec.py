@@ -7,6 +7,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dop_shared import paths
+
 log = logging.getLogger(__name__)
 
 
@@ -56,11 +58,11 @@ def generate(
     sources_dir.mkdir(parents=True, exist_ok=True)
     writers = {
         "prod_telemetry": lambda: telemetry.write(
-            spec, sources_dir / "telemetry", workers=workers, progress=progress
+            spec, sources_dir / paths.TELEMETRY_EVENTS_DIR, workers=workers, progress=progress
         ),
-        "oss_analytics": lambda: pypi.write(spec, sources_dir / "pypi"),
-        "postgres_etl": lambda: cloud_product.write(spec, sources_dir / "cloud_product"),
-        "slack": lambda: slack.write(spec, sources_dir / "slack"),
+        "oss_analytics": lambda: pypi.write(spec, sources_dir / paths.PYPI_DOWNLOADS_FILE),
+        "postgres_etl": lambda: cloud_product.write(spec, sources_dir / paths.CLOUD_PRODUCT_DB),
+        "slack": lambda: slack.write(spec, sources_dir / paths.SLACK_MEMBER_STATS_FILE),
     }
     written = {name: writers[name]() for name in SOURCES if name in only}
     for name, path in written.items():

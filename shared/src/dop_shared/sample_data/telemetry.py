@@ -27,7 +27,6 @@ from dop_shared.sample_data.population import (
 )
 from dop_shared.sample_data.spec import SampleDataSpec
 
-EVENTS_SUBDIR = "oss_telemetry_events"
 BASE_INSTANCES = 150
 MALFORMED_RATE = 0.001
 RETRY_RATE = 0.0005  # a client re-sends an event (same event_id) a little later
@@ -206,13 +205,15 @@ def _bisect(value: float) -> int:
     return lo
 
 
-def day_path(root: Path, day: dt.date) -> Path:
-    return root / EVENTS_SUBDIR / f"{day.isoformat()}.json.gz"
+def day_path(folder: Path, day: dt.date) -> Path:
+    return folder / f"{day.isoformat()}.json.gz"
 
 
-def write_day(spec: SampleDataSpec, instances: list[Instance], day_index: int, root: Path) -> Path:
+def write_day(
+    spec: SampleDataSpec, instances: list[Instance], day_index: int, folder: Path
+) -> Path:
     day = spec.start_date + dt.timedelta(days=day_index)
-    path = day_path(root, day)
+    path = day_path(folder, day)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     payload = "".join(f"{line}\n" for line in day_lines(spec, instances, day_index))
@@ -229,13 +230,13 @@ def _population(spec: SampleDataSpec) -> list[Instance]:
 
 
 def _write_day_job(job: tuple[SampleDataSpec, int, Path]) -> int:
-    spec, day_index, root = job
-    path = write_day(spec, _population(spec), day_index, root)
+    spec, day_index, folder = job
+    path = write_day(spec, _population(spec), day_index, folder)
     return path.stat().st_size
 
 
 def write(
-    spec: SampleDataSpec, root: Path, workers: int | None = None, progress: bool = False
+    spec: SampleDataSpec, folder: Path, workers: int | None = None, progress: bool = False
 ) -> Path:
     """Every day's file; days are independent, so they are written by `workers` processes
     (default: one per core), with a progress bar when asked."""
@@ -244,7 +245,7 @@ def write(
     from tqdm import tqdm
 
     workers = workers or os.cpu_count() or 1
-    jobs = [(spec, day_index, root) for day_index in range(spec.days)]
+    jobs = [(spec, day_index, folder) for day_index in range(spec.days)]
     bar = tqdm(total=len(jobs), unit="day", desc="telemetry", disable=not progress)
     if workers == 1 or len(jobs) == 1:
         for job in jobs:
@@ -255,4 +256,4 @@ def write(
             for _ in pool.map(_write_day_job, jobs):
                 bar.update()
     bar.close()
-    return root / EVENTS_SUBDIR
+    return folder

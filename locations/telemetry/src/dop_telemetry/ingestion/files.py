@@ -16,8 +16,6 @@ from pydantic import Field
 
 from dop_shared import paths
 
-EVENTS_FOLDER = Path("telemetry") / "oss_telemetry_events"
-
 
 def file_name(day: dt.date) -> str:
     return f"{day.isoformat()}.json.gz"
@@ -40,7 +38,7 @@ class LocalTelemetryFiles(TelemetryFiles):
     )
 
     def folder(self) -> Path:
-        return Path(self.root) if self.root else paths.sources_dir() / EVENTS_FOLDER
+        return Path(self.root) if self.root else paths.sources_dir() / paths.TELEMETRY_EVENTS_DIR
 
     def location_of(self, day: dt.date) -> str:
         return str(self.folder() / file_name(day))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dagster_gcp import GCSResource
 
+from dop_shared import paths
 from dop_telemetry.ingestion.files import TelemetryFiles, file_name
 
 
@@ -17,7 +18,7 @@ class GCSTelemetryFiles(TelemetryFiles):
 
     gcs: GCSResource
     bucket: str
-    prefix: str = "oss_telemetry_events"
+    prefix: str = paths.TELEMETRY_EVENTS_DIR.name
 
     def _blob_name(self, day: dt.date) -> str:
         return f"{self.prefix.strip('/')}/{file_name(day)}" if self.prefix else file_name(day)

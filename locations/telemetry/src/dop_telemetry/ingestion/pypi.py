@@ -26,7 +26,6 @@ COLUMNS = {
     "package_version": "VARCHAR",
     "num_downloads": "BIGINT",
 }
-LOCAL_FILE = ("pypi", "dagster_pypi_downloads.csv")
 PACKAGE_PREFIX = "dagster"
 
 weekly_partitions = dg.WeeklyPartitionsDefinition(start_date="2024-01-01", day_offset=1)  # Mondays
@@ -40,19 +39,11 @@ class PyPIDownloadsSource(dg.ConfigurableResource):
 
 
 class LocalPyPIDownloads(PyPIDownloadsSource):
-    """The generated file: one CSV of daily rows, filtered to the week by DuckDB."""
+    """The generated file: one CSV of daily rows, of which the week is read."""
 
     def fetch_week(self, start: dt.date, end: dt.date, log) -> pa.Table:
-        import duckdb
-
-        path = paths.sources_dir().joinpath(*LOCAL_FILE)
-        data = read_csv(path, COLUMNS)
-        with duckdb.connect() as conn:
-            conn.register("downloads", data)
-            return conn.sql(
-                "select * from downloads where download_date >= $start and download_date < $end",
-                params={"start": start, "end": end},
-            ).to_arrow_table()
+        path = paths.sources_dir() / paths.PYPI_DOWNLOADS_FILE
+        return read_csv(path, COLUMNS, rows=Partition("download_date", start, end))
 
 
 def _checks(data: pa.Table, start: dt.date, end: dt.date) -> list[dg.AssetCheckResult]:
