@@ -94,6 +94,7 @@ class DuckDBWarehouse(Warehouse):
         default=None,
         description="Folder holding warehouse/<database>.duckdb; default DOP_DATA_DIR.",
     )
+    memory_limit: str = Field(default="512MB", description="DuckDB memory limit of a connection.")
 
     @property
     def kind(self) -> str:
@@ -112,7 +113,11 @@ class DuckDBWarehouse(Warehouse):
         main = folder / f"{environment.SANDBOX_DATABASE}.duckdb"
         if read_only and not main.exists():
             duckdb.connect(str(main)).close()
-        conn = duckdb.connect(str(main), read_only=read_only)
+        # Bounded memory (DuckDB spills beyond it), and no progress bars in run logs.
+        conn = duckdb.connect(
+            str(main), read_only=read_only, config={"memory_limit": self.memory_limit}
+        )
+        conn.execute("set enable_progress_bar = false")
         try:
             for name in environment.RAW_DATABASES:
                 file = folder / f"{name}.duckdb"
