@@ -71,10 +71,6 @@ def _quoted(physical_name: str) -> str:
 class Warehouse(dg.ConfigurableResource):
     """What ingestion needs from a warehouse; see DuckDBWarehouse and SnowflakeWarehouse."""
 
-    @property
-    def kind(self) -> str:
-        raise NotImplementedError
-
     def replace(self, table: TableRef, data: pa.Table, partition: Partition | None = None) -> int:
         """Replace the table (or one partition of it) with `data`; returns rows written."""
         return self.replace_many([(table, data, partition)])
@@ -95,10 +91,6 @@ class DuckDBWarehouse(Warehouse):
         description="Folder holding warehouse/<database>.duckdb; default DOP_DATA_DIR.",
     )
     memory_limit: str = Field(default="512MB", description="DuckDB memory limit of a connection.")
-
-    @property
-    def kind(self) -> str:
-        return "duckdb"
 
     @contextlib.contextmanager
     def connect(self, read_only: bool = False) -> Iterator[Any]:
@@ -199,10 +191,6 @@ class SnowflakeWarehouse(Warehouse):
     connection_args: dict[str, Any] | None = Field(
         default=None, description="Extra snowflake-connector arguments (host, port, protocol...)."
     )
-
-    @property
-    def kind(self) -> str:
-        return "snowflake"
 
     def _resource(self):
         from dagster_snowflake import SnowflakeResource
