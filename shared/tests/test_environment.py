@@ -113,3 +113,10 @@ def test_data_window():
 def test_ingestion_warehouse_ignores_the_dbt_target():
     assert env.ingestion_warehouse({"DBT_TARGET": "personal"}) == "duckdb"
     assert env.ingestion_warehouse(PROD) == "snowflake"
+
+
+def test_local_sources_only_on_a_laptop():
+    assert env.uses_local_sources({}) is True
+    assert env.uses_local_sources({"DBT_TARGET": "personal"}) is True
+    assert env.uses_local_sources(BRANCH) is False
+    assert env.uses_local_sources(PROD) is False

@@ -192,13 +192,20 @@ def warehouse(env: Mapping[str, str] | None = None) -> str:
     return "duckdb" if dbt_target(env) in DUCKDB_TARGETS else "snowflake"
 
 
+def uses_local_sources(env: Mapping[str, str] | None = None) -> bool:
+    """True on a laptop: sources are the generated files and the warehouse is DuckDB.
+    Locations choose their source resources with this, never by testing the
+    environment themselves."""
+    return current_environment(env) is Environment.LOCAL
+
+
 def ingestion_warehouse(env: Mapping[str, str] | None = None) -> str:
     """Where ingestion assets write: the local DuckDB files on a laptop, Snowflake elsewhere.
 
     Independent of DBT_TARGET: with `personal`, dbt reads production raw data on
     Snowflake while local ingestion keeps filling the laptop's own files.
     """
-    return "duckdb" if current_environment(env) is Environment.LOCAL else "snowflake"
+    return "duckdb" if uses_local_sources(env) else "snowflake"
 
 
 def data_window_days(env: Mapping[str, str] | None = None) -> int | None:

@@ -49,6 +49,6 @@ class CloudProductDatabase(dg.ConfigurableResource):
 
 
 def cloud_product_database() -> CloudProductDatabase:
-    if environment.current_environment() is environment.Environment.LOCAL:
+    if environment.uses_local_sources():
         return CloudProductDatabase()
     return CloudProductDatabase(url=dg.EnvVar("CLOUD_PRODUCT_DATABASE_URL"))

@@ -9,7 +9,7 @@ from dop_telemetry.ingestion.pypi import LocalPyPIDownloads
 
 def source_resources() -> dict[str, dg.ConfigurableResource]:
     """Local files on a laptop; GCS and BigQuery in branch deployments and production."""
-    if environment.current_environment() is environment.Environment.LOCAL:
+    if environment.uses_local_sources():
         return {"telemetry_files": LocalTelemetryFiles(), "pypi_source": LocalPyPIDownloads()}
     # Google's clients only where they are used: loading stays fast on a laptop.
     from dagster_gcp import BigQueryResource, GCSResource
