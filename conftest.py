@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+# The function, taken before fakesnow's own `server` submodule shadows it once imported.
+from fakesnow import server as fakesnow_server
+
 from dop_shared.environment import DECIDING_VARIABLES
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -69,3 +72,23 @@ def data_dir(sample_sources, tmp_path, monkeypatch) -> Path:
     (folder / "sources").symlink_to(sample_sources, target_is_directory=True)
     monkeypatch.setenv("DOP_DATA_DIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def snowflake(monkeypatch):
+    """A SnowflakeWarehouse (PROD) on fakesnow's server: a local process speaking
+    Snowflake's REST protocol to the real snowflake-connector."""
+    from dop_shared.warehouse import SnowflakeWarehouse
+
+    monkeypatch.setenv("DAGSTER_CLOUD_DEPLOYMENT_NAME", "prod")
+    with fakesnow_server() as kwargs:
+        extra = {k: v for k, v in kwargs.items() if k not in ("user", "password", "account")}
+        warehouse = SnowflakeWarehouse(
+            account=kwargs["account"],
+            user=kwargs["user"],
+            password=kwargs["password"],
+            connection_args=extra,
+        )
+        with warehouse._resource().get_connection() as conn:
+            conn.cursor().execute("create database if not exists PURINA")
+        yield warehouse

@@ -1,7 +1,10 @@
 """Figures of the telemetry pipeline, printed as ratios measured in one run.
 
-P2  ingestion rows/s (the real asset: read, quarantine, idempotent partition writes)
-    divided by bare DuckDB `read_json` over the same files into a table.
+P2  ingestion rows/s (the real asset: read, contract checks, quarantine, idempotent
+    partition writes) divided by bare DuckDB `read_json` over the same files into a
+    table: into memory, and into a DuckDB file (the storage the asset writes to). The
+    asset's time is its step's (Dagster's STEP_SUCCESS duration); the whole run, with
+    Dagster's own start-up, is printed beside it.
 P4  wall time of one daily partition (ingestion + its dbt build) with 365 days of
     history loaded, divided by the same partition with 30 days loaded.
 MEM peak resident memory of a process ingesting N events (default 10M).
@@ -39,7 +42,7 @@ def _generate(root: Path, days: int, events: int) -> list[Path]:
     return sorted(folder.glob("*.json.gz"))
 
 
-def _ingest(root: Path, first: str, last: str, with_dbt: bool = False) -> tuple[float, int]:
+def _ingest(root: Path, first: str, last: str, with_dbt: bool = False) -> tuple[float, int, float]:
     """One run of the real asset (and optionally its dbt models) over [first, last]."""
     import dagster as dg
 
@@ -79,35 +82,47 @@ def _ingest(root: Path, first: str, last: str, with_dbt: bool = False) -> tuple[
         for m in result.asset_materializations_for_node("oss_telemetry_events")
         if m.asset_key.path[-1] == "oss_telemetry_events_raw"
     ]
-    return seconds, raw[0].metadata["rows_loaded"].value
+    steps = {
+        event.step_key: event.event_specific_data.duration_ms / 1000
+        for event in result.get_step_success_events()
+    }
+    return seconds, raw[0].metadata["rows_loaded"].value, steps["oss_telemetry_events"]
 
 
-def p2(work: Path, events: int) -> None:
+def _bare_read_json(files: list[Path], database: str) -> tuple[float, int]:
     import duckdb
 
-    root = work / f"p2-{events}"
-    files = _generate(root, 30, events)
-    (root / "warehouse").mkdir(exist_ok=True)
-    for file in (root / "warehouse").glob("*.duckdb*"):
-        file.unlink()
     started = time.perf_counter()
-    with duckdb.connect() as conn:
+    with duckdb.connect(database) as conn:
+        conn.execute("set enable_progress_bar = false")
         conn.execute(
             "create table t as select * from read_json(?, format = 'newline_delimited', "
             "ignore_errors = true)",
             [[str(f) for f in files]],
         )
-        (bare_rows,) = conn.execute("select count(*) from t").fetchone()
-    bare = time.perf_counter() - started
+        (rows,) = conn.execute("select count(*) from t").fetchone()
+    return time.perf_counter() - started, rows
+
+
+def p2(work: Path, events: int) -> None:
+    root = work / f"p2-{events}"
+    files = _generate(root, 30, events)
+    (root / "warehouse").mkdir(exist_ok=True)
+    for file in [*(root / "warehouse").glob("*.duckdb*"), *root.glob("bare.duckdb*")]:
+        file.unlink()
+    in_memory, bare_rows = _bare_read_json(files, ":memory:")
+    in_file, _ = _bare_read_json(files, str(root / "bare.duckdb"))
     first, last = files[0].name[:10], files[-1].name[:10]
-    seconds, rows = _ingest(root, first, last)
-    ours, theirs = rows / seconds, bare_rows / bare
-    print(f"P2 bare read_json: {bare_rows:,} rows in {bare:.1f}s = {theirs:,.0f} rows/s")
+    run, rows, step = _ingest(root, first, last)
+    print(f"P2 bare read_json into memory: {bare_rows:,} rows in {in_memory:.1f}s")
+    print(f"P2 bare read_json into a DuckDB file: {bare_rows:,} rows in {in_file:.1f}s")
     print(
-        f"P2 ingestion asset: {rows:,} rows in {seconds:.1f}s = {ours:,.0f} rows/s "
-        "(incl. quarantine and idempotent partition writes)"
+        f"P2 ingestion asset: {rows:,} rows in {step:.1f}s (step), {run:.1f}s (whole run); "
+        "incl. contract checks, quarantine and idempotent partition writes"
     )
-    print(f"P2 ratio: {ours / theirs:.2f}x (target >= 0.6x)")
+    for label, bare in (("into memory", in_memory), ("into a DuckDB file", in_file)):
+        ratio = (rows / step) / (bare_rows / bare)
+        print(f"P2 ratio vs bare read_json {label}: {ratio:.2f}x (target >= 0.6x)")
 
 
 def p4(work: Path) -> None:
@@ -118,9 +133,9 @@ def p4(work: Path) -> None:
     for file in (root / "warehouse").glob("*.duckdb*") if (root / "warehouse").exists() else []:
         file.unlink()
     _ingest(root, days[-30], days[-1], with_dbt=True)  # 30 days of history
-    short, _ = _ingest(root, target, target, with_dbt=True)
+    short, *_ = _ingest(root, target, target, with_dbt=True)
     _ingest(root, days[0], days[-1], with_dbt=True)  # now 365 days
-    long, _ = _ingest(root, target, target, with_dbt=True)
+    long, *_ = _ingest(root, target, target, with_dbt=True)
     print(
         f"P4 one daily partition ({target}, ingestion + dbt): {short:.1f}s with 30 days loaded, "
         f"{long:.1f}s with 365 days"
@@ -141,7 +156,7 @@ def memory(work: Path, events: int) -> None:
         file.unlink()
     started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    seconds, rows = eval(out.stdout.strip().splitlines()[-1])  # noqa: S307 (our own tuple)
+    seconds, rows, _ = eval(out.stdout.strip().splitlines()[-1])  # noqa: S307 (our own tuple)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2  # KiB -> GiB
     print(
         f"MEM ingesting {rows:,} events ({len(files)} daily files) took "

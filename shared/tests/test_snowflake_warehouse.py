@@ -1,5 +1,5 @@
 """The Snowflake write path through dagster-snowflake and the real snowflake-connector,
-pointed at fakesnow's server (a local process speaking Snowflake's REST protocol)."""
+pointed at fakesnow's server (the `snowflake` fixture)."""
 
 import datetime as dt
 
@@ -7,28 +7,9 @@ import pyarrow as pa
 import pytest
 import snowflake.connector.errors as snowflake_errors
 
-# The function, taken before fakesnow's own `server` submodule shadows it once imported.
-from fakesnow import server as fakesnow_server
-
-from dop_shared.warehouse import Partition, SnowflakeWarehouse, TableRef
+from dop_shared.warehouse import Partition, StagedWrite, TableRef
 
 TABLE = TableRef("purina", "prod_telemetry", "events")
-
-
-@pytest.fixture
-def snowflake(monkeypatch):
-    monkeypatch.setenv("DAGSTER_CLOUD_DEPLOYMENT_NAME", "prod")
-    with fakesnow_server() as kwargs:
-        extra = {k: v for k, v in kwargs.items() if k not in ("user", "password", "account")}
-        warehouse = SnowflakeWarehouse(
-            account=kwargs["account"],
-            user=kwargs["user"],
-            password=kwargs["password"],
-            connection_args=extra,
-        )
-        with warehouse._resource().get_connection() as conn:
-            conn.cursor().execute("create database if not exists PURINA")
-        yield warehouse
 
 
 def _day(day: int, ids: list[str]) -> pa.Table:
@@ -55,3 +36,22 @@ def test_a_failed_write_leaves_every_table_as_it_was(snowflake):
         snowflake.replace_many([(other, _day(1, ["q2", "q3"]), day), (TABLE, broken, day)])
     assert snowflake.row_count(TABLE, day) == 1
     assert snowflake.row_count(other, day) == 1
+
+
+def test_staged_queries_are_published_together_or_not_at_all(snowflake):
+    """Staging is local DuckDB; what lands in Snowflake is the queries' results, and a
+    query that fails (as a contract check does) writes nothing, not even earlier ones."""
+    day = Partition("event_date", dt.date(2026, 1, 1))
+    other = TableRef("purina", "prod_telemetry", "never_published")
+    rows = "select 'a' as event_id, date '2026-01-01' as event_date"
+    with snowflake.staging() as area, area.connection() as conn:
+        assert area.publish(conn, [StagedWrite(TABLE, rows, None, day)]) == [1]
+        failing = "select 'z' as event_id, cast(error('contract broken') as date) as event_date"
+        with pytest.raises(Exception, match="contract broken"):
+            area.publish(
+                conn, [StagedWrite(other, rows, None, day), StagedWrite(TABLE, failing, None, day)]
+            )
+    assert snowflake.row_count(TABLE, day) == 1
+    with snowflake._resource().get_connection() as conn:
+        tables = conn.cursor().execute("show tables in schema PURINA.PROD_TELEMETRY").fetchall()
+    assert "NEVER_PUBLISHED" not in {row[1].upper() for row in tables}

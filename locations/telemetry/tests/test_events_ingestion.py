@@ -40,7 +40,7 @@ def _write(folder, day, lines: list[bytes]):
     return path
 
 
-def _run(folder, *days: dt.date):
+def _run(folder, *days: dt.date, warehouse=None):
     tags = {}
     if len(days) > 1:
         tags = {
@@ -52,7 +52,7 @@ def _run(folder, *days: dt.date):
         partition_key=days[0].isoformat() if len(days) == 1 else None,
         tags=tags,
         resources={
-            "warehouse": DuckDBWarehouse(),
+            "warehouse": warehouse or DuckDBWarehouse(),
             "telemetry_files": LocalTelemetryFiles(root=str(folder)),
         },
         raise_on_error=False,
@@ -199,3 +199,27 @@ def test_quarantine_rate_check(data_dir, tmp_path, bad_lines, passed, severity):
     assert evaluation.passed is passed
     if severity:
         assert evaluation.severity.value == severity
+
+
+def test_the_same_ingestion_loads_snowflake(snowflake, tmp_path):
+    """Production path: staging in local DuckDB, rows published to Snowflake (fakesnow)."""
+    folder = tmp_path / "files"
+    _write(folder, DAY, MALFORMED)
+    assert _run(folder, DAY, warehouse=snowflake).success
+    with snowflake._resource().get_connection() as conn:
+        cursor = conn.cursor()
+        loaded = cursor.execute(
+            f"select event_id, _line_number from {RAW_EVENTS.physical().upper()} order by 2"
+        ).fetchall()
+        quarantined = cursor.execute(
+            f"select line_number, problem from {QUARANTINE.physical().upper()} order by 1"
+        ).fetchall()
+    assert loaded == [("e1", 1), ("e5", 5)]
+    assert quarantined == [(2, "not valid JSON"), (3, "not valid JSON"), (4, "not valid UTF-8")]
+    # a drifted file fails before anything reaches Snowflake: the day keeps its rows
+    _write(folder, DAY, [_event("e6").encode(), _with("user_agent", "x")])
+    result = _run(folder, DAY, warehouse=snowflake)
+    assert not result.success
+    failure = result.get_step_failure_events()[0].event_specific_data.error.to_string()
+    assert "new field 'user_agent' in 1 of 2 lines (first at line 2)" in failure
+    assert snowflake.row_count(RAW_EVENTS) == 2

@@ -1,15 +1,20 @@
 """The warehouse that ingestion assets write to: DuckDB locally, Snowflake otherwise.
 
-Both implement one small contract (`replace`): put an Arrow table into a logical
-table, replacing either the whole table or one partition of it, in a single
-transaction, so a failed load leaves the previous content and a repeated load
-never duplicates rows. Locations only ever see `Warehouse`; which one they get is
+Both implement one small contract: put rows into a logical table, replacing either
+the whole table or one partition of it, in a single transaction, so a failed load
+leaves the previous content and a repeated load never duplicates rows. Rows come
+either as Arrow tables (`replace`) or as SQL queries over a DuckDB *staging area*
+(`staging` + `StagingArea.publish`), where heavy ingestion shapes its input. On
+DuckDB the staging area is the warehouse itself, so publishing is one
+INSERT ... SELECT with no copy; elsewhere the query result is fetched as Arrow and
+replaced like any other. Locations only ever see `Warehouse`; which one they get is
 decided by `dop_shared.resources` from the environment.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +73,107 @@ def _quoted(physical_name: str) -> str:
     return ".".join(_quote(part) for part in physical_name.split("."))
 
 
+@dataclass(frozen=True)
+class StagedWrite:
+    """Replace `table` (or its `partition`) with the rows of `query`, a SELECT run in a
+    staging connection with `params`."""
+
+    table: TableRef
+    query: str
+    params: dict[str, Any] | None = None
+    partition: Partition | None = None
+
+
+class StagingArea:
+    """A DuckDB database in which ingestion shapes incoming data with SQL before
+    publishing it. One per run; each thread takes its own `connection()`, whose temp
+    tables are private to it."""
+
+    def __init__(self, database: Any):
+        self._database = database
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[Any]:
+        conn = self._database.cursor()
+        try:
+            conn.execute("SET enable_progress_bar = false")
+            yield conn
+        finally:
+            conn.close()
+
+    def publish(self, conn: Any, writes: list[StagedWrite]) -> list[int]:
+        """Run every write's query in `conn` and land all results in one transaction:
+        all of them, or none. Returns the rows written per write."""
+        raise NotImplementedError
+
+
+class _ArrowStaging(StagingArea):
+    """Staging in a private in-memory DuckDB; results go to the warehouse as Arrow."""
+
+    def __init__(self, database: Any, warehouse: Warehouse):
+        super().__init__(database)
+        self._warehouse = warehouse
+
+    def publish(self, conn: Any, writes: list[StagedWrite]) -> list[int]:
+        # every query runs to the end before anything is written: a query that fails
+        # (a contract check, say) leaves the warehouse untouched
+        tables = [conn.sql(w.query, params=w.params).to_arrow_table() for w in writes]
+        self._warehouse.replace_many(
+            [(w.table, data, w.partition) for w, data in zip(writes, tables, strict=True)]
+        )
+        return [data.num_rows for data in tables]
+
+
+class _DuckDBStaging(StagingArea):
+    """Staging inside the DuckDB warehouse: publishing is INSERT ... SELECT, no copy."""
+
+    def __init__(self, database: Any):
+        super().__init__(database)
+        # Two transactions creating the same table conflict in DuckDB's catalog, so tables
+        # are created once per run, under a lock, outside the writes' transactions.
+        self._ddl_lock = threading.Lock()
+        self._created: set[str] = set()
+
+    def _ensure_table(self, conn: Any, write: StagedWrite, target: str) -> None:
+        with self._ddl_lock:
+            if target in self._created:
+                return
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {target.rsplit('.', 1)[0]}")
+            conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {target} AS "
+                f"SELECT * FROM ({write.query}) AS incoming LIMIT 0",
+                write.params,
+            )
+            self._created.add(target)
+
+    def publish(self, conn: Any, writes: list[StagedWrite]) -> list[int]:
+        targets = [_quoted(w.table.physical()) for w in writes]
+        for write, target in zip(writes, targets, strict=True):
+            self._ensure_table(conn, write, target)
+        counts = []
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            for write, target in zip(writes, targets, strict=True):
+                if write.partition is None:
+                    conn.execute(f"DELETE FROM {target}")
+                else:
+                    where, values = write.partition.predicate("?")
+                    conn.execute(f"DELETE FROM {target} WHERE {where}", values)
+                [(rows,)] = conn.execute(
+                    f"INSERT INTO {target} BY NAME {write.query}", write.params
+                ).fetchall()
+                counts.append(rows)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return counts
+
+
+# Memory of a private staging database; DuckDB spills to disk beyond it.
+STAGING_MEMORY_LIMIT = "512MB"
+
+
 class Warehouse(dg.ConfigurableResource):
     """What ingestion needs from a warehouse; see DuckDBWarehouse and SnowflakeWarehouse."""
 
@@ -78,6 +184,18 @@ class Warehouse(dg.ConfigurableResource):
     def replace_many(self, writes: list[tuple[TableRef, pa.Table, Partition | None]]) -> int:
         """Several replaces in one transaction: all of them land, or none does."""
         raise NotImplementedError
+
+    @contextlib.contextmanager
+    def staging(self) -> Iterator[StagingArea]:
+        """A DuckDB staging area for this run (see StagingArea); by default a private
+        in-memory database whose results are written with `replace_many`."""
+        import duckdb
+
+        database = duckdb.connect(config={"memory_limit": STAGING_MEMORY_LIMIT})
+        try:
+            yield _ArrowStaging(database, self)
+        finally:
+            database.close()
 
     def row_count(self, table: TableRef, partition: Partition | None = None) -> int:
         raise NotImplementedError
@@ -119,32 +237,20 @@ class DuckDBWarehouse(Warehouse):
         finally:
             conn.close()
 
-    def replace_many(self, writes: list[tuple[TableRef, pa.Table, Partition | None]]) -> int:
-        targets = [(table.physical(), data, partition) for table, data, partition in writes]
+    @contextlib.contextmanager
+    def staging(self) -> Iterator[StagingArea]:
         with self.connect() as conn:
-            conn.execute("BEGIN TRANSACTION")
-            try:
-                for index, (physical, data, partition) in enumerate(targets):
-                    name = f"incoming_{index}"
-                    conn.register(name, data)
-                    target = _quoted(physical)
-                    conn.execute(
-                        f"CREATE SCHEMA IF NOT EXISTS {_quoted(physical.rsplit('.', 1)[0])}"
-                    )
-                    if partition is None:
-                        conn.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {name}")
-                        continue
-                    conn.execute(
-                        f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM {name} LIMIT 0"
-                    )
-                    where, params = partition.predicate("?")
-                    conn.execute(f"DELETE FROM {target} WHERE {where}", params)
-                    conn.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {name}")
-                conn.execute("COMMIT")
-            except Exception:
-                conn.execute("ROLLBACK")
-                raise
-        return sum(data.num_rows for _, data, _ in targets)
+            yield _DuckDBStaging(conn)
+
+    def replace_many(self, writes: list[tuple[TableRef, pa.Table, Partition | None]]) -> int:
+        with self.staging() as area, area.connection() as conn:
+            staged = []
+            for index, (table, data, partition) in enumerate(writes):
+                conn.register(f"incoming_{index}", data)
+                staged.append(
+                    StagedWrite(table, f"SELECT * FROM incoming_{index}", None, partition)
+                )
+            return sum(area.publish(conn, staged))
 
     def row_count(self, table: TableRef, partition: Partition | None = None) -> int:
         with self.connect(read_only=True) as conn:

@@ -9,15 +9,18 @@ partition, naming the file. The same code reads local files and GCS objects.
 """
 
 import datetime as dt
+import os
 from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import dagster as dg
 
 from dop_shared.locations import location
-from dop_shared.warehouse import Partition, TableRef, Warehouse
+from dop_shared.warehouse import Partition, StagedWrite, StagingArea, TableRef, Warehouse
+from dop_telemetry.ingestion import parse
 from dop_telemetry.ingestion.files import TelemetryFiles
-from dop_telemetry.ingestion.parse import SchemaDrift, UnreadableFile, parse_file
 
 RAW_EVENTS = TableRef("purina", "prod_telemetry", "oss_telemetry_events_raw")
 QUARANTINE = TableRef("purina", "prod_telemetry", "oss_telemetry_events_quarantine")
@@ -26,6 +29,11 @@ QUARANTINE = TableRef("purina", "prod_telemetry", "oss_telemetry_events_quaranti
 # the producer is clearly broken (fail). Generated data has about 0.1%.
 QUARANTINE_WARN_RATE = 0.01
 QUARANTINE_FAIL_RATE = 0.05
+
+# Days loaded at once. A day is one gzip stream, read by one thread, so days are the
+# unit of parallelism; one more than the cores keeps them busy while a thread waits on
+# its file or its commit. Each day in flight holds its lines in the staging area.
+LOAD_WORKERS = min(4, (os.cpu_count() or 1) + 1)
 
 # Fixed, not derived from today's date: definitions must not change with the clock.
 TELEMETRY_START_DATE = "2024-01-01"
@@ -43,8 +51,28 @@ def _spec(table: TableRef, description: str) -> dg.AssetSpec:
     )
 
 
-def _read_day(files: TelemetryFiles, day: dt.date, source: str):
-    """Parsed lines of one day's file and its size, or a Failure naming file and partition."""
+@dataclass(frozen=True)
+class DayLoad:
+    day: dt.date
+    source: str
+    size: int
+    lines: int
+    loaded: int
+    quarantined: int
+
+    @property
+    def blank_lines(self) -> int:
+        return self.lines - self.loaded - self.quarantined
+
+    @property
+    def quarantine_rate(self) -> float:
+        return self.quarantined / max(self.lines - self.blank_lines, 1)
+
+
+def _load_day(staging: StagingArea, files: TelemetryFiles, day: dt.date) -> DayLoad:
+    """Replace one day's partition (rows and quarantine together), or fail naming the file
+    and the partition and leave the partition as it was."""
+    source = files.location_of(day)
 
     def fail(problem: str, **extra) -> dg.Failure:
         return dg.Failure(
@@ -53,37 +81,57 @@ def _read_day(files: TelemetryFiles, day: dt.date, source: str):
             metadata={"partition": str(day), "file": source, **extra},
         )
 
+    partition = Partition("event_date", day)
+    params = {
+        "event_date": day,
+        "source_file": source,
+        "loaded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    }
     try:
-        with files.open_day(day) as path:
+        with files.open_day(day) as path, staging.connection() as conn:
             size = path.stat().st_size
-            return parse_file(path, event_date=day, source_file=source), size
+            lines = parse.stage_file(conn, path)
+            try:
+                loaded, quarantined = staging.publish(
+                    conn,
+                    [
+                        StagedWrite(RAW_EVENTS, parse.VALID_ROWS, params, partition),
+                        StagedWrite(QUARANTINE, parse.QUARANTINED_LINES, params, partition),
+                    ],
+                )
+            except Exception as error:
+                drift = parse.contract_violation(conn, error)
+                if drift is None:
+                    raise
+                raise drift from None
     except FileNotFoundError as error:
         raise fail(f"telemetry file {error}.") from error
-    except UnreadableFile as error:
+    except parse.UnreadableFile as error:
         raise fail(str(error)) from error
-    except SchemaDrift as drift:
+    except parse.SchemaDrift as drift:
         raise fail(
             f"schema drift in {source}: {drift}. Update the telemetry contract "
             "(dop_telemetry.ingestion.parse.CONTRACT) and the raw table, or fix the producer.",
             drift=str(drift),
         ) from drift
+    return DayLoad(day, source, size, lines, loaded, quarantined)
 
 
-def _read_ahead(files: TelemetryFiles, days: list[dt.date], ahead: int = 1):
-    """(day, source, parsed) in order, parsing the next day while the caller writes this
-    one: DuckDB releases the GIL, so reading and writing overlap on two cores. At most
-    `ahead` + 1 days are held in memory, whatever the length of a backfill."""
-    with ThreadPoolExecutor(max_workers=ahead + 1, thread_name_prefix="telemetry-read") as pool:
+def _in_order(load: Callable[[dt.date], DayLoad], days: list[dt.date]) -> Iterator[DayLoad]:
+    """load(day) for every day, LOAD_WORKERS at a time, yielded in day order. At the first
+    failure no further day starts (days already running finish: each is atomic)."""
+    with ThreadPoolExecutor(LOAD_WORKERS, thread_name_prefix="telemetry-load") as pool:
         pending: deque = deque()
-        for day in days:
-            source = files.location_of(day)
-            pending.append((day, source, pool.submit(_read_day, files, day, source)))
-            if len(pending) > ahead:
-                day_, source_, future = pending.popleft()
-                yield day_, source_, future.result()
-        while pending:
-            day_, source_, future = pending.popleft()
-            yield day_, source_, future.result()
+        try:
+            for day in days:
+                pending.append(pool.submit(load, day))
+                if len(pending) >= LOAD_WORKERS:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 @dg.multi_asset(
@@ -113,26 +161,20 @@ def oss_telemetry_events(
     days = [dt.date.fromisoformat(key) for key in context.partition_keys]
     totals = {"rows_loaded": 0, "rows_quarantined": 0, "lines": 0, "bytes": 0}
     worst_day, worst_rate = days[0], 0.0
-    for index, (day, source, (parsed, size)) in enumerate(
-        _read_ahead(telemetry_files, days), start=1
-    ):
-        partition = Partition("event_date", day)
-        # rows and quarantine of the day land together, or neither does
-        warehouse.replace_many(
-            [(RAW_EVENTS, parsed.valid, partition), (QUARANTINE, parsed.quarantined, partition)]
-        )
-        totals["rows_loaded"] += parsed.valid.num_rows
-        totals["rows_quarantined"] += parsed.quarantined.num_rows
-        totals["lines"] += parsed.lines
-        totals["bytes"] += size
-        day_rate = parsed.quarantined.num_rows / max(parsed.lines - parsed.blank_lines, 1)
-        if day_rate >= worst_rate:
-            worst_day, worst_rate = day, day_rate
-        context.log.info(
-            f"[{index}/{len(days)}] {day}: {parsed.valid.num_rows} rows loaded, "
-            f"{parsed.quarantined.num_rows} quarantined, {parsed.blank_lines} blank lines "
-            f"({size / 1e6:.1f} MB gzip, {source})"
-        )
+    with warehouse.staging() as staging:
+        loads = _in_order(lambda day: _load_day(staging, telemetry_files, day), days)
+        for index, load in enumerate(loads, start=1):
+            totals["rows_loaded"] += load.loaded
+            totals["rows_quarantined"] += load.quarantined
+            totals["lines"] += load.lines
+            totals["bytes"] += load.size
+            if load.quarantine_rate >= worst_rate:
+                worst_day, worst_rate = load.day, load.quarantine_rate
+            context.log.info(
+                f"[{index}/{len(days)}] {load.day}: {load.loaded} rows loaded, "
+                f"{load.quarantined} quarantined, {load.blank_lines} blank lines "
+                f"({load.size / 1e6:.1f} MB gzip, {load.source})"
+            )
     rate = totals["rows_quarantined"] / max(totals["lines"], 1)
     file_label = telemetry_files.location_of(days[0])
     if len(days) > 1:

@@ -1,4 +1,4 @@
-"""Turn one day's raw lines into loadable rows and quarantined rows, in DuckDB.
+"""Turn one day's raw lines into loadable rows and quarantined rows, in DuckDB SQL.
 
 Two kinds of bad input, two answers:
 - a *line* that is not a JSON object (truncated, wrong quotes, binary garbage)
@@ -7,14 +7,21 @@ Two kinds of bad input, two answers:
   missing, a new field, a field of another JSON type) is schema drift: nothing
   of it is loaded and the partition fails with the differences spelled out,
   because loading it would silently turn a client change into nulls.
+
+The work happens in a staging connection (see dop_shared.warehouse.StagingArea):
+`stage_file` reads the file into a temp table, and the two queries VALID_ROWS and
+QUARANTINED_LINES are published to the warehouse in one transaction. Every line is
+checked against the contract inside VALID_ROWS itself; the first line that breaks it
+aborts the query (so nothing is written), and `contract_violation` then explains every
+difference of the file. Costs per line: one UTF-8 check, one validity check and three
+JSON parses (values, keys, types), all in DuckDB's C++.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
-import pyarrow as pa
+import itertools
+from collections import Counter
+from pathlib import Path
 
 # The fields of dagster._core.telemetry.TelemetryEntry and the JSON types each may take.
 CONTRACT: dict[str, tuple[str, ...]] = {
@@ -31,28 +38,10 @@ CONTRACT: dict[str, tuple[str, ...]] = {
     "run_storage_id": ("VARCHAR", "NULL"),
     "is_known_ci_env": ("BOOLEAN", "NULL"),
 }
-TEXT_FIELDS = tuple(name for name, types in CONTRACT.items() if types[0] == "VARCHAR")
 
 
 class SchemaDrift(ValueError):
     """The file's objects do not match CONTRACT; the message lists every difference."""
-
-
-@dataclass(frozen=True)
-class ParsedDay:
-    valid: pa.Table
-    quarantined: pa.Table
-    lines: int
-    blank_lines: int
-
-
-# Each line is parsed three times at most (validate, keys, fields) whatever the number
-# of fields: every field is first extracted as raw JSON in one from_json call, and
-# types and values are read from those small fragments.
-_FIELDS_AS_JSON = "{" + ", ".join(f'"{name}": "JSON"' for name in CONTRACT) + "}"
-
-
-MEMORY_LIMIT = "512MB"
 
 
 class UnreadableFile(ValueError):
@@ -62,57 +51,106 @@ class UnreadableFile(ValueError):
 # A line is one CSV field: no quoting, and a separator (SOH) that valid JSON never
 # contains unescaped. DuckDB's CSV reader then does the gunzip, the line split and the
 # UTF-8 check in C++, and keeps what it rejects (with line numbers) in reject_errors.
-_READ_LINES = (
-    "create temp table raw_lines as select * from read_csv($path, columns = {'line': 'VARCHAR'}, "
-    "delim = '\x01', quote = '', escape = '', header = false, auto_detect = false, "
-    "new_line = '\\n', compression = 'gzip', store_rejects = true, strict_mode = false, "
-    "max_line_size = 1048576, parallel = false)"
-)
+# Whether a line is a JSON object is decided once, here.
+_STAGE_LINES = """
+create or replace temp table raw_lines as
+select line as text, json_valid(line) and left(ltrim(line), 1) = '{' as is_object
+from read_csv($path, columns = {'line': 'VARCHAR'}, delim = '\x01', quote = '', escape = '',
+    header = false, auto_detect = false, new_line = '\\n', compression = 'gzip',
+    store_rejects = true, strict_mode = false, max_line_size = 1048576, parallel = false)
+"""
 
-# Lines with their numbers (a view: the text is held once, in raw_lines). raw_lines keeps
-# file order (rowid); a row's line number is its position plus the rejected lines before
-# it, found with one as-of join on the few rejected lines.
-_NUMBERED_LINES = """
-create temp view lines as
-with rejected as (
-    select line - row_number() over (order by line) as k,
-           row_number() over (order by line) as rejected_so_far
-    from (select distinct line from reject_errors)
+# A line's number is its position in raw_lines (file order, rowid) plus the rejected
+# lines before it. Positions where that count steps up, one per rejected line:
+_REJECT_STEPS = """
+select line - row_number() over (order by line) as step
+from (select distinct line from reject_errors)
+order by step
+"""
+# With a handful of rejected lines (the usual case) the count is a CASE over literal
+# steps, a few integer comparisons per line; beyond this many, an as-of join.
+_MAX_CASE_STEPS = 256
+_LINES = """
+create or replace temp view lines as
+select rowid + 1 + {rejected_before} as line_number, text, is_object
+from raw_lines
+where text is not null and length(text) > 0
+"""
+_LINES_ASOF = """
+create or replace temp view lines as
+with steps as (
+    select step, row_number() over (order by step) as rejected_so_far
+    from ({steps}) as s
 )
-select r.rowid + 1 + coalesce(j.rejected_so_far, 0) as line_number, r.line as text
+select r.rowid + 1 + coalesce(j.rejected_so_far, 0) as line_number, r.text, r.is_object
 from raw_lines as r
-asof left join rejected as j on r.rowid >= j.k
-where r.line is not null and length(r.line) > 0
+asof left join steps as j on r.rowid >= j.step
+where r.text is not null and length(r.text) > 0
 """
 
-_IS_OBJECT = "(json_valid(text) and left(ltrim(text), 1) = '{')"
 
-# One pass over the valid lines: the typed row, plus a hash of the line's shape (its keys
-# and each field's JSON type) for the drift check, parsed once by from_json and once by
-# json_keys.
-_PARSE = f"""
+def _number_lines(conn) -> None:
+    steps = [step for (step,) in conn.execute(_REJECT_STEPS).fetchall()]
+    if len(steps) > _MAX_CASE_STEPS:
+        conn.execute(_LINES_ASOF.format(steps=_REJECT_STEPS))
+        return
+    branches = " ".join(f"when rowid < {step} then {n}" for n, step in enumerate(steps))
+    rejected_before = f"(case {branches} else {len(steps)} end)" if steps else "0"
+    conn.execute(_LINES.format(rejected_before=rejected_before))
+
+
+# Every combination of allowed JSON types, as DuckDB hashes of json_type's list: a line
+# conforms when it has exactly the contract's number of keys and its type list is one of
+# these (a missing field gives a NULL type, which no allowed list has). 2^8 lists here.
+_ALLOWED_SHAPES = """
+create or replace temp table contract_shapes as
+select hash(unnest($shapes::VARCHAR[][])) as shape
+"""
+_PATHS = "[" + ", ".join(f"'$.{name}'" for name in CONTRACT) + "]"
+# DuckDB plans the IN as a join evaluated on every line before any filter, so its input
+# is nulled for lines that are not JSON objects (json_type would fail on them).
+_CONFORMS = (
+    f"len(json_keys(text)) = {len(CONTRACT)} and hash(json_type("
+    f"case when is_object then text end, {_PATHS})) in (select shape from contract_shapes)"
+)
+_MARKER = "telemetry contract broken at line "
+
+_TYPED = (
+    "{"
+    + ", ".join(
+        f'"{name}": "{"JSON" if types[0] == "OBJECT" else types[0]}"'
+        for name, types in CONTRACT.items()
+    )
+    + "}"
+)
+
+# Parameters of both queries: $event_date, $source_file, $loaded_at.
+VALID_ROWS = f"""
 select
-    {", ".join(f"json_extract_string(f.{name}, '$') as {name}" for name in TEXT_FIELDS)},
+    {", ".join(f"f.{name} as {name}" for name in CONTRACT if name != "metadata")},
     cast(f.metadata as varchar) as metadata,
-    cast(f.is_known_ci_env as boolean) as is_known_ci_env,
     cast($event_date as date) as event_date,
-    $source_file as _source_file,
-    line_number as _line_number,
-    cast($loaded_at as timestamp) as _loaded_at,
-    -- the line's shape: one number for its keys and field types (compared below)
-    hash(keys, [{", ".join(f"json_type(f.{name})" for name in CONTRACT)}]) as _shape
+    cast($source_file as varchar) as _source_file,
+    cast(line_number as bigint) as _line_number,
+    cast($loaded_at as timestamp) as _loaded_at
 from (
-    select line_number, json_keys(text) as keys, from_json(text, '{_FIELDS_AS_JSON}') as f
+    select line_number, from_json(text, '{_TYPED}') as f
     from lines
-    where {_IS_OBJECT}
+    -- one CASE, evaluated in order: only objects are checked, and only lines that
+    -- break the contract reach error()
+    where case
+        when not is_object then false
+        when {_CONFORMS} then true
+        else error('{_MARKER}' || line_number)
+    end
 )
 """
 
-_QUARANTINE = f"""
+QUARANTINED_LINES = """
 select
     cast($event_date as date) as event_date,
-    $source_file as source_file,
-    line_number,
+    cast($source_file as varchar) as source_file,
+    cast(line_number as bigint) as line_number,
     problem,
     raw_text,
     cast($loaded_at as timestamp) as _loaded_at
@@ -122,7 +160,7 @@ from (
         case when json_valid(text) then 'not a JSON object' else 'not valid JSON' end as problem,
         text as raw_text
     from lines
-    where not {_IS_OBJECT} and length(trim(text)) > 0
+    where case when is_object then false else length(trim(text)) > 0 end
     union all
     select
         line,
@@ -139,26 +177,38 @@ order by line_number
 """
 
 
-_SHAPE_OF_LINE = f"""
-select keys, [{", ".join(f"coalesce(json_type(f.{name}), 'ABSENT')" for name in CONTRACT)}]
-from (
-    select json_keys(text) as keys, from_json(text, '{_FIELDS_AS_JSON}') as f
-    from lines
-    where line_number = $line
-)
+def stage_file(conn, path: Path) -> int:
+    """Read one gzip JSON-lines file into `conn`'s temp tables; returns its line count."""
+    import duckdb
+
+    try:
+        conn.execute(_STAGE_LINES, {"path": str(path)})
+    except duckdb.Error as error:
+        raise UnreadableFile(f"{path} could not be read as gzip JSON lines ({error}).") from error
+    _number_lines(conn)
+    shapes = [list(types) for types in itertools.product(*CONTRACT.values())]
+    conn.execute(_ALLOWED_SHAPES, {"shapes": shapes})
+    [(lines,)] = conn.execute(
+        "select count(*) + (select count(distinct line) from reject_errors) from raw_lines"
+    ).fetchall()
+    return lines
+
+
+_SHAPES_OF_FILE = f"""
+select json_keys(text), json_type(text, {_PATHS}), count(*), min(line_number)
+from lines
+where is_object and not ({_CONFORMS})
+group by all
 """
 
 
-def _drift(conn) -> list[str]:
-    """Every way the objects of the file differ from CONTRACT, with line counts: lines
-    are grouped by shape (a handful per file) and one line of each shape is examined."""
-    groups = []
-    for count, first in conn.execute(
-        "select count(*), min(_line_number) from parsed group by _shape"
-    ).fetchall():
-        [(keys, found_types)] = conn.execute(_SHAPE_OF_LINE, {"line": first}).fetchall()
-        groups.append((keys, found_types, count, first))
-    objects = sum(count for *_, count, _ in groups)
+def contract_violation(conn, error: Exception) -> SchemaDrift | None:
+    """If `error` is VALID_ROWS stopping at a line that breaks the contract, a SchemaDrift
+    naming every way the file's objects differ from CONTRACT, with line counts. The
+    offending lines are grouped by shape (a handful per file); this runs only on failure."""
+    if _MARKER not in str(error):
+        return None
+    [(objects,)] = conn.execute("select count(*) from lines where is_object").fetchall()
     problems: dict[str, list[int]] = {}  # message -> [lines, first line]
 
     def note(message: str, count: int, first: int) -> None:
@@ -166,46 +216,20 @@ def _drift(conn) -> list[str]:
         seen[0] += count
         seen[1] = min(seen[1], first)
 
-    for keys, found_types, count, first in groups:
-        for key in set(keys) - set(CONTRACT):
-            note(f"new field {key!r}", count, first)
+    for keys, found_types, count, first in conn.execute(_SHAPES_OF_FILE).fetchall():
+        for key, times in Counter(keys).items():
+            if key not in CONTRACT:
+                note(f"new field {key!r}", count, first)
+            elif times > 1:
+                note(f"field {key!r} repeated", count, first)
         for (name, allowed), found in zip(CONTRACT.items(), found_types, strict=True):
-            if name not in keys:
+            if found is None:
                 note(f"field {name!r} missing", count, first)
             elif found not in allowed:
                 note(f"field {name!r} is {found}, expected {' or '.join(allowed)}", count, first)
-    return [
-        f"{message} in {count} of {objects} lines (first at line {first})"
-        for message, (count, first) in sorted(problems.items())
-    ]
-
-
-def parse_file(path, *, event_date: dt.date, source_file: str) -> ParsedDay:
-    """Read, classify and type one day's gzip JSON-lines file, all inside DuckDB."""
-    import duckdb
-
-    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    # A day's file is parsed in memory up to MEMORY_LIMIT, spilling beyond it, so peak
-    # memory does not grow with the size of a day.
-    with duckdb.connect(config={"memory_limit": MEMORY_LIMIT}) as conn:
-        conn.execute("set enable_progress_bar = false")
-        try:
-            conn.execute(_READ_LINES, {"path": str(path)})
-        except duckdb.Error as error:
-            raise UnreadableFile(
-                f"{path} could not be read as gzip JSON lines ({error})."
-            ) from error
-        conn.execute(_NUMBERED_LINES)
-        params = {"event_date": event_date, "source_file": source_file, "loaded_at": loaded_at}
-        parsed = conn.sql(_PARSE, params=params).to_arrow_table()
-        conn.register("parsed", parsed)
-        problems = _drift(conn)
-        if problems:
-            raise SchemaDrift("; ".join(problems))
-        valid = parsed.drop_columns(["_shape"])
-        quarantined = conn.sql(_QUARANTINE, params=params).to_arrow_table()
-        (total,) = conn.execute(
-            "select count(*) + (select count(distinct line) from reject_errors) from raw_lines"
-        ).fetchone()
-    blank = total - valid.num_rows - quarantined.num_rows
-    return ParsedDay(valid=valid, quarantined=quarantined, lines=total, blank_lines=blank)
+    return SchemaDrift(
+        "; ".join(
+            f"{message} in {count} of {objects} lines (first at line {first})"
+            for message, (count, first) in sorted(problems.items())
+        )
+    )
