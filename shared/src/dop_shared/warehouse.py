@@ -201,6 +201,15 @@ class Warehouse(dg.ConfigurableResource):
         raise NotImplementedError
 
 
+# Rows per row group of what this warehouse writes (DuckDB's default: 122,880). A
+# transaction's full row groups are compressed straight into the file as it inserts;
+# the rest goes through the write-ahead log and is compressed again at checkpoint. A
+# daily partition is ~100K rows, under the default, so all of it took the long way;
+# at this size almost all of it is written once: a day's write takes ~40% less CPU and
+# the file is no larger (measured with bench/telemetry_ingestion.py's data).
+ROW_GROUP_SIZE = 32_768
+
+
 class DuckDBWarehouse(Warehouse):
     """Local Snowflake: one DuckDB file per database, attached under the database's name."""
 
@@ -231,8 +240,10 @@ class DuckDBWarehouse(Warehouse):
         try:
             for name in environment.RAW_DATABASES:
                 file = folder / f"{name}.duckdb"
-                mode = " (READ_ONLY)" if read_only and file.exists() else ""
-                conn.execute(f"ATTACH '{file}' AS {name}{mode}")
+                if read_only and file.exists():
+                    conn.execute(f"ATTACH '{file}' AS {name} (READ_ONLY)")
+                else:
+                    conn.execute(f"ATTACH '{file}' AS {name} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
             yield conn
         finally:
             conn.close()

@@ -54,7 +54,9 @@ class UnreadableFile(ValueError):
 # Whether a line is a JSON object is decided once, here.
 _STAGE_LINES = """
 create or replace temp table raw_lines as
-select line as text, json_valid(line) and left(ltrim(line), 1) = '{' as is_object
+select line as text,
+    case when starts_with(line, '{') then json_valid(line)  -- no copy in the usual case
+         else json_valid(line) and left(ltrim(line), 1) = '{' end as is_object
 from read_csv($path, columns = {'line': 'VARCHAR'}, delim = '\x01', quote = '', escape = '',
     header = false, auto_detect = false, new_line = '\\n', compression = 'gzip',
     store_rejects = true, strict_mode = false, max_line_size = 1048576, parallel = false)
