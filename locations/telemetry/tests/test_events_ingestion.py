@@ -104,8 +104,19 @@ def test_malformed_lines_are_quarantined_with_their_line_numbers(data_dir, tmp_p
 def test_every_partition_twice_gives_the_same_rows_and_no_duplicates(data_dir, sample_sources):
     folder = sample_sources / "telemetry" / "oss_telemetry_events"
     days = sorted(dt.date.fromisoformat(p.name[:10]) for p in folder.glob("*.json.gz"))
-    assert _run(folder, *days).success
+    result = _run(folder, *days)
+    assert result.success
     first = _rows(f"select count(*), count(distinct event_id) from {RAW_EVENTS.physical()}")
+    # a range run reports each day's own figures, which add up to the table
+    metadata = next(
+        m.metadata
+        for m in result.asset_materializations_for_node("oss_telemetry_events")
+        if m.asset_key == RAW_EVENTS.asset_key
+    )
+    loaded = {r.data["partition"]: r.data["rows_loaded"] for r in metadata["per_partition"].records}
+    assert sorted(loaded) == [d.isoformat() for d in days]
+    assert sum(loaded.values()) == first[0][0] == metadata["rows_loaded"].value
+    assert "dagster/row_count" not in metadata  # it would claim the total for every day
     for day in days:  # then each partition on its own, as a daily schedule would
         assert _run(folder, day).success
     second = _rows(f"select count(*), count(distinct event_id) from {RAW_EVENTS.physical()}")

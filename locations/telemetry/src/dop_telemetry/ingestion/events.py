@@ -161,6 +161,7 @@ def oss_telemetry_events(
     days = [dt.date.fromisoformat(key) for key in context.partition_keys]
     totals = {"rows_loaded": 0, "rows_quarantined": 0, "lines": 0, "bytes": 0}
     worst_day, worst_rate = days[0], 0.0
+    per_day: list[dg.TableRecord] = []
     with warehouse.staging() as staging:
         loads = _in_order(lambda day: _load_day(staging, telemetry_files, day), days)
         for index, load in enumerate(loads, start=1):
@@ -170,6 +171,17 @@ def oss_telemetry_events(
             totals["bytes"] += load.size
             if load.quarantine_rate >= worst_rate:
                 worst_day, worst_rate = load.day, load.quarantine_rate
+            per_day.append(
+                dg.TableRecord(
+                    {
+                        "partition": str(load.day),
+                        "rows_loaded": load.loaded,
+                        "rows_quarantined": load.quarantined,
+                        "bytes": load.size,
+                        "file": load.source,
+                    }
+                )
+            )
             context.log.info(
                 f"[{index}/{len(days)}] {load.day}: {load.loaded} rows loaded, "
                 f"{load.quarantined} quarantined, {load.blank_lines} blank lines "
@@ -179,27 +191,39 @@ def oss_telemetry_events(
     file_label = telemetry_files.location_of(days[0])
     if len(days) > 1:
         file_label = f"{file_label} .. {telemetry_files.location_of(days[-1])} ({len(days)} files)"
-    yield dg.MaterializeResult(
-        asset_key=RAW_EVENTS.asset_key,
-        metadata={
-            "dagster/row_count": totals["rows_loaded"],
-            "rows_loaded": totals["rows_loaded"],
-            "rows_quarantined": totals["rows_quarantined"],
-            "quarantine_rate": round(rate, 6),
-            "lines_read": totals["lines"],
-            "bytes_read": totals["bytes"],
-            "file": file_label,
-            "partitions": f"{days[0]}..{days[-1]}" if len(days) > 1 else str(days[0]),
-            "dagster/table_name": RAW_EVENTS.physical(),
-        },
-    )
-    yield dg.MaterializeResult(
-        asset_key=QUARANTINE.asset_key,
-        metadata={
-            "dagster/row_count": totals["rows_quarantined"],
-            "dagster/table_name": QUARANTINE.physical(),
-        },
-    )
+    # A run over a range records one materialization per partition, all with this
+    # metadata: a row count would then claim the range's total for every day, so it is
+    # given for single days only, and a range gets its per-day figures as a table.
+    single = len(days) == 1
+    raw_metadata: dict = {
+        "rows_loaded": totals["rows_loaded"],
+        "rows_quarantined": totals["rows_quarantined"],
+        "quarantine_rate": round(rate, 6),
+        "lines_read": totals["lines"],
+        "bytes_read": totals["bytes"],
+        "file": file_label,
+        "partitions": str(days[0]) if single else f"{days[0]}..{days[-1]}",
+        "dagster/table_name": RAW_EVENTS.physical(),
+    }
+    quarantine_metadata: dict = {"dagster/table_name": QUARANTINE.physical()}
+    if single:
+        raw_metadata["dagster/row_count"] = totals["rows_loaded"]
+        quarantine_metadata["dagster/row_count"] = totals["rows_quarantined"]
+    else:
+        raw_metadata["per_partition"] = dg.MetadataValue.table(
+            per_day,
+            schema=dg.TableSchema(
+                columns=[
+                    dg.TableColumn("partition", "date"),
+                    dg.TableColumn("rows_loaded", "int"),
+                    dg.TableColumn("rows_quarantined", "int"),
+                    dg.TableColumn("bytes", "int"),
+                    dg.TableColumn("file", "string"),
+                ]
+            ),
+        )
+    yield dg.MaterializeResult(asset_key=RAW_EVENTS.asset_key, metadata=raw_metadata)
+    yield dg.MaterializeResult(asset_key=QUARANTINE.asset_key, metadata=quarantine_metadata)
     yield dg.AssetCheckResult(
         check_name="quarantine_rate",
         asset_key=RAW_EVENTS.asset_key,
