@@ -29,17 +29,38 @@ END = dt.date(2026, 6, 30)  # fixed: cached data stays valid, and all history is
 EVENTS_PER_SCALE_DAY = 2300  # roughly, at large scales (heavy-tailed: grows with the scale)
 
 
+def _lines(files: list[Path]) -> int:
+    import duckdb
+
+    with duckdb.connect() as conn:
+        conn.execute("set enable_progress_bar = false")
+        return conn.execute(
+            "select count(*) from read_csv(?, columns = {'l': 'VARCHAR'}, delim = '\x01', "
+            "quote = '', escape = '', header = false, auto_detect = false, ignore_errors = true)",
+            [[str(f) for f in files]],
+        ).fetchone()[0]
+
+
 def _generate(root: Path, days: int, events: int) -> list[Path]:
+    """`days` daily files holding about `events` events (within 10%), cached under root.
+    Volume is heavy-tailed in the scale, so the first guess is corrected once."""
     from dop_shared.paths import TELEMETRY_EVENTS_DIR
     from dop_shared.sample_data import SampleDataSpec, generate
 
     folder = root / "sources" / TELEMETRY_EVENTS_DIR
-    if not (folder.exists() and len(list(folder.glob("*.json.gz"))) == days):
-        scale = events / (EVENTS_PER_SCALE_DAY * days)
+    if folder.exists() and len(list(folder.glob("*.json.gz"))) == days:
+        return sorted(folder.glob("*.json.gz"))
+    scale = events / (EVENTS_PER_SCALE_DAY * days)
+    for _attempt in range(2):
         spec = SampleDataSpec(seed=5, days=days, scale=scale, end_date=END)
         print(f"  generating {days} days, ~{events:,} events (scale {scale:.1f})...", flush=True)
         generate(spec, root / "sources", only=("prod_telemetry",), progress=True)
-    return sorted(folder.glob("*.json.gz"))
+        files = sorted(folder.glob("*.json.gz"))
+        made = _lines(files)
+        if abs(made - events) <= 0.1 * events:
+            break
+        scale *= events / made
+    return files
 
 
 def _ingest(root: Path, first: str, last: str, with_dbt: bool = False) -> tuple[float, int, float]:
