@@ -8,7 +8,12 @@ import dagster as dg
 import pytest
 
 from dop_shared.warehouse import DuckDBWarehouse, Partition
-from dop_telemetry.ingestion.events import QUARANTINE, RAW_EVENTS, oss_telemetry_events
+from dop_telemetry.ingestion.events import (
+    LOAD_WORKERS,
+    QUARANTINE,
+    RAW_EVENTS,
+    oss_telemetry_events,
+)
 from dop_telemetry.ingestion.files import LocalTelemetryFiles
 
 DAY = dt.date(2026, 2, 2)
@@ -234,3 +239,20 @@ def test_the_same_ingestion_loads_snowflake(snowflake, tmp_path):
     failure = result.get_step_failure_events()[0].event_specific_data.error.to_string()
     assert "new field 'user_agent' in 1 of 2 lines (first at line 2)" in failure
     assert snowflake.row_count(RAW_EVENTS) == 2
+
+
+def test_a_range_stops_at_its_first_bad_day(data_dir, tmp_path):
+    """Days load in parallel but fail in order: the bad day is named, days before it are
+    loaded, and no day after the ones already in flight is started."""
+    folder = tmp_path / "files"
+    days = [DAY + dt.timedelta(days=n) for n in range(6)]
+    for n, day in enumerate(days):
+        if n != 1:
+            _write(folder, day, [_event(f"d{n}").encode()])
+    result = _run(folder, *days)
+    assert not result.success
+    failure = result.get_step_failure_events()[0].event_specific_data.error.to_string()
+    assert f"Partition {days[1]}" in failure and "2026-02-03.json.gz" in failure
+    loaded = {row[0] for row in _rows(f"select event_date from {RAW_EVENTS.physical()}")}
+    assert days[0] in loaded
+    assert not loaded & set(days[LOAD_WORKERS + 1 :])  # never started
