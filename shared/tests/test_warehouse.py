@@ -47,6 +47,20 @@ def test_a_failed_replace_keeps_the_previous_rows(data_dir):
     assert warehouse.row_count(TABLE, day) == 2
 
 
+def test_a_whole_table_replace_follows_the_new_columns(data_dir):
+    """A full refresh takes the source's columns: a column added upstream appears, one
+    dropped upstream disappears, instead of the load failing."""
+    warehouse = DuckDBWarehouse()
+    table = TableRef("stitch", "postgres_etl_low_freq", "orgs")
+    warehouse.replace(table, pa.table({"id": [1], "name": ["a"]}))
+    warehouse.replace(table, pa.table({"id": [2, 3], "plan": ["pro", "free"]}))
+    with warehouse.connect(read_only=True) as conn:
+        rows = conn.execute(f"select * from {table.physical()} order by id").fetchall()
+        columns = [c[0] for c in conn.execute(f"describe {table.physical()}").fetchall()]
+    assert columns == ["id", "plan"]
+    assert rows == [(2, "pro"), (3, "free")]
+
+
 def test_physical_name_follows_the_environment(monkeypatch):
     assert TABLE.physical() == "PURINA.prod_telemetry.events"
     monkeypatch.setenv("DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT", "1")

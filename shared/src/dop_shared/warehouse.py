@@ -155,13 +155,15 @@ class _DuckDBStaging(StagingArea):
         try:
             for write, target in zip(writes, targets, strict=True):
                 if write.partition is None:
-                    conn.execute(f"DELETE FROM {target}")
+                    # a whole table follows its source's columns (a full refresh)
+                    conn.execute(f"CREATE OR REPLACE TABLE {target} AS {write.query}", write.params)
+                    [(rows,)] = conn.execute(f"SELECT count(*) FROM {target}").fetchall()
                 else:
                     where, values = write.partition.predicate("?")
                     conn.execute(f"DELETE FROM {target} WHERE {where}", values)
-                [(rows,)] = conn.execute(
-                    f"INSERT INTO {target} BY NAME {write.query}", write.params
-                ).fetchall()
+                    [(rows,)] = conn.execute(
+                        f"INSERT INTO {target} BY NAME {write.query}", write.params
+                    ).fetchall()
                 counts.append(rows)
             conn.execute("COMMIT")
         except BaseException:
