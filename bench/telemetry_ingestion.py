@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -176,9 +175,16 @@ def memory(work: Path, events: int) -> None:
     for file in (root / "warehouse").glob("*.duckdb*") if (root / "warehouse").exists() else []:
         file.unlink()
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    seconds, rows, _ = eval(out.stdout.strip().splitlines()[-1])  # noqa: S307 (our own tuple)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2  # KiB -> GiB
+    # The peak of this child alone (os.wait4): RUSAGE_CHILDREN would also count earlier
+    # children of this process, such as the dbt builds of --p4.
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"the memory run failed (exit {child.returncode})")
+    seconds, rows, _ = eval(output.strip().splitlines()[-1])  # noqa: S307 (our own tuple)
+    peak = usage.ru_maxrss / 1024**2  # KiB -> GiB
     print(
         f"MEM ingesting {rows:,} events ({len(files)} daily files) took "
         f"{time.perf_counter() - started:.0f}s; peak resident memory {peak:.2f} GiB "
