@@ -31,8 +31,8 @@ QUARANTINE_WARN_RATE = 0.01
 QUARANTINE_FAIL_RATE = 0.05
 
 # Days loaded at once. A day is one gzip stream, read by one thread, so days are the
-# unit of parallelism: one per core. Each day in flight holds its lines in the staging
-# area; one more day than cores bought no speed and doubled peak memory (bench/).
+# unit of parallelism: one per core (one more bought no speed in bench/). Each day in
+# flight holds its lines in the staging area, so this also bounds memory.
 LOAD_WORKERS = min(4, os.cpu_count() or 1)
 
 # Fixed, not derived from today's date: definitions must not change with the clock.
