@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import dagster as dg
 
 from dop_shared.locations import location
+from dop_shared.run_metadata import partition_figures
 from dop_shared.warehouse import Partition, StagedWrite, StagingArea, TableRef, Warehouse
 from dop_telemetry.ingestion import parse
 from dop_telemetry.ingestion.files import TelemetryFiles
@@ -161,7 +162,7 @@ def oss_telemetry_events(
     days = [dt.date.fromisoformat(key) for key in context.partition_keys]
     totals = {"rows_loaded": 0, "rows_quarantined": 0, "lines": 0, "bytes": 0}
     worst_day, worst_rate = days[0], 0.0
-    per_day: list[dg.TableRecord] = []
+    per_day: list[dict] = []
     with warehouse.staging() as staging:
         loads = _in_order(lambda day: _load_day(staging, telemetry_files, day), days)
         for index, load in enumerate(loads, start=1):
@@ -172,15 +173,13 @@ def oss_telemetry_events(
             if load.quarantine_rate >= worst_rate:
                 worst_day, worst_rate = load.day, load.quarantine_rate
             per_day.append(
-                dg.TableRecord(
-                    {
-                        "partition": str(load.day),
-                        "rows_loaded": load.loaded,
-                        "rows_quarantined": load.quarantined,
-                        "bytes": load.size,
-                        "file": load.source,
-                    }
-                )
+                {
+                    "partition": str(load.day),
+                    "rows_loaded": load.loaded,
+                    "rows_quarantined": load.quarantined,
+                    "bytes": load.size,
+                    "file": load.source,
+                }
             )
             context.log.info(
                 f"[{index}/{len(days)}] {load.day}: {load.loaded} rows loaded, "
@@ -188,40 +187,22 @@ def oss_telemetry_events(
                 f"({load.size / 1e6:.1f} MB gzip, {load.source})"
             )
     rate = totals["rows_quarantined"] / max(totals["lines"], 1)
-    file_label = telemetry_files.location_of(days[0])
-    if len(days) > 1:
-        file_label = f"{file_label} .. {telemetry_files.location_of(days[-1])} ({len(days)} files)"
-    # A run over a range records one materialization per partition, all with this
-    # metadata: a row count would then claim the range's total for every day, so it is
-    # given for single days only, and a range gets its per-day figures as a table.
+    first, last = per_day[0]["file"], per_day[-1]["file"]
     single = len(days) == 1
-    raw_metadata: dict = {
+    raw_metadata = {
         "rows_loaded": totals["rows_loaded"],
         "rows_quarantined": totals["rows_quarantined"],
         "quarantine_rate": round(rate, 6),
         "lines_read": totals["lines"],
         "bytes_read": totals["bytes"],
-        "file": file_label,
+        "file": first if single else f"{first} .. {last} ({len(days)} files)",
         "partitions": str(days[0]) if single else f"{days[0]}..{days[-1]}",
         "dagster/table_name": RAW_EVENTS.physical(),
+        **partition_figures(per_day, rows="rows_loaded"),
     }
     quarantine_metadata: dict = {"dagster/table_name": QUARANTINE.physical()}
     if single:
-        raw_metadata["dagster/row_count"] = totals["rows_loaded"]
         quarantine_metadata["dagster/row_count"] = totals["rows_quarantined"]
-    else:
-        raw_metadata["per_partition"] = dg.MetadataValue.table(
-            per_day,
-            schema=dg.TableSchema(
-                columns=[
-                    dg.TableColumn("partition", "date"),
-                    dg.TableColumn("rows_loaded", "int"),
-                    dg.TableColumn("rows_quarantined", "int"),
-                    dg.TableColumn("bytes", "int"),
-                    dg.TableColumn("file", "string"),
-                ]
-            ),
-        )
     yield dg.MaterializeResult(asset_key=RAW_EVENTS.asset_key, metadata=raw_metadata)
     yield dg.MaterializeResult(asset_key=QUARANTINE.asset_key, metadata=quarantine_metadata)
     yield dg.AssetCheckResult(

@@ -17,6 +17,7 @@ import pyarrow as pa
 from dop_shared import paths
 from dop_shared.locations import location
 from dop_shared.readers import read_csv
+from dop_shared.run_metadata import partition_figures
 from dop_shared.warehouse import Partition, TableRef, Warehouse
 
 PYPI_DOWNLOADS = TableRef("purina", "oss_analytics", "dagster_pypi_downloads")
@@ -96,23 +97,26 @@ def dagster_pypi_downloads(
     window = context.partition_time_window
     start, end = window.start.date(), window.end.date()
     target = PYPI_DOWNLOADS.physical()  # a misconfigured deployment fails before any query
-    weeks = []
+    weeks: list[dict] = []
     checks: dict[str, dg.AssetCheckResult] = {}
-    rows = 0
     week = start
     while week < end:  # a backfill range is one run; each week is fetched and written alone
         week_end = min(week + dt.timedelta(days=7), end)
         data = pypi_source.fetch_week(week, week_end, context.log)
-        rows += warehouse.replace(PYPI_DOWNLOADS, data, Partition("download_date", week, week_end))
+        rows = warehouse.replace(PYPI_DOWNLOADS, data, Partition("download_date", week, week_end))
         for check in _checks(data, week, week_end):
             # the run's verdict per check is its worst week
             if check.check_name not in checks or not check.passed:
                 checks[check.check_name] = check
-        weeks.append(f"{week}..{week_end}")
+        weeks.append({"partition": str(week), "rows": rows})
         context.log.info(f"week {week}: {data.num_rows} rows -> {target}")
         week = week_end
     yield dg.MaterializeResult(
         asset_key=PYPI_DOWNLOADS.asset_key,
-        metadata={"dagster/row_count": rows, "weeks": ", ".join(weeks)},
+        metadata={
+            "rows": sum(w["rows"] for w in weeks),
+            "weeks": f"{start}..{end} (end excluded)",
+            **partition_figures(weeks, rows="rows"),
+        },
     )
     yield from checks.values()
