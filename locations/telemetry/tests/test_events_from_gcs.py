@@ -5,12 +5,12 @@ import datetime as dt
 import gzip
 import socket
 
-import dagster as dg
 import pytest
 from dagster_gcp import GCSResource
+from events_runs import materialize_events
 
 from dop_shared.warehouse import DuckDBWarehouse
-from dop_telemetry.ingestion.events import QUARANTINE, RAW_EVENTS, oss_telemetry_events
+from dop_telemetry.ingestion.events import QUARANTINE, RAW_EVENTS
 from dop_telemetry.ingestion.files import LocalTelemetryFiles
 from dop_telemetry.ingestion.gcs_files import GCSTelemetryFiles
 
@@ -37,15 +37,6 @@ def gcs(monkeypatch):
         server.stop()
 
 
-def _load(files, day):
-    return dg.materialize(
-        [oss_telemetry_events],
-        partition_key=day.isoformat(),
-        resources={"warehouse": DuckDBWarehouse(), "telemetry_files": files},
-        raise_on_error=False,
-    )
-
-
 def _table(table):
     with DuckDBWarehouse().connect(read_only=True) as conn:
         return conn.execute(
@@ -64,7 +55,7 @@ def test_a_day_from_gcs_loads_exactly_like_the_same_file_on_disk(data_dir, sampl
     )
 
     from_gcs = GCSTelemetryFiles(gcs=gcs, bucket=BUCKET)
-    result = _load(from_gcs, day)
+    result = materialize_events(from_gcs, day)
     assert result.success
     [raw] = [
         m
@@ -74,7 +65,7 @@ def test_a_day_from_gcs_loads_exactly_like_the_same_file_on_disk(data_dir, sampl
     assert raw.metadata["file"].value == f"gs://{BUCKET}/oss_telemetry_events/{path.name}"
     gcs_rows, gcs_quarantine = _table(RAW_EVENTS), _table(QUARANTINE)
 
-    assert _load(LocalTelemetryFiles(root=str(folder)), day).success
+    assert materialize_events(LocalTelemetryFiles(root=str(folder)), day).success
     assert _table(RAW_EVENTS) == gcs_rows and len(gcs_rows) > 0
     assert _table(QUARANTINE) == gcs_quarantine
 
@@ -84,7 +75,7 @@ def test_a_missing_object_fails_naming_the_gcs_path(data_dir, gcs):
     gcs.get_client().bucket(BUCKET).blob(
         "oss_telemetry_events/2026-01-04.json.gz"
     ).upload_from_string(gzip.compress(b"{}\n"))
-    result = _load(GCSTelemetryFiles(gcs=gcs, bucket=BUCKET), day)
+    result = materialize_events(GCSTelemetryFiles(gcs=gcs, bucket=BUCKET), day)
     assert not result.success
     error = result.get_step_failure_events()[0].event_specific_data.error.to_string()
     assert f"gs://{BUCKET}/oss_telemetry_events/2026-01-05.json.gz does not exist" in error

@@ -4,15 +4,14 @@ import datetime as dt
 import gzip
 import json
 
-import dagster as dg
 import pytest
+from events_runs import materialize_events
 
 from dop_shared.warehouse import DuckDBWarehouse, Partition
 from dop_telemetry.ingestion.events import (
     LOAD_WORKERS,
     QUARANTINE,
     RAW_EVENTS,
-    oss_telemetry_events,
 )
 from dop_telemetry.ingestion.files import LocalTelemetryFiles
 
@@ -46,22 +45,7 @@ def _write(folder, day, lines: list[bytes]):
 
 
 def _run(folder, *days: dt.date, warehouse=None):
-    tags = {}
-    if len(days) > 1:
-        tags = {
-            "dagster/asset_partition_range_start": days[0].isoformat(),
-            "dagster/asset_partition_range_end": days[-1].isoformat(),
-        }
-    return dg.materialize(
-        [oss_telemetry_events],
-        partition_key=days[0].isoformat() if len(days) == 1 else None,
-        tags=tags,
-        resources={
-            "warehouse": warehouse or DuckDBWarehouse(),
-            "telemetry_files": LocalTelemetryFiles(root=str(folder)),
-        },
-        raise_on_error=False,
-    )
+    return materialize_events(LocalTelemetryFiles(root=str(folder)), *days, warehouse=warehouse)
 
 
 def _rows(sql: str):

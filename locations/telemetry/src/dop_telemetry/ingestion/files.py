@@ -45,7 +45,7 @@ class LocalTelemetryFiles(TelemetryFiles):
 
     @contextlib.contextmanager
     def open_day(self, day: dt.date) -> Iterator[Path]:
-        path = self.folder() / file_name(day)
+        path = Path(self.location_of(day))
         if not path.is_file():
             raise FileNotFoundError(f"{path} does not exist")
         yield path
