@@ -240,3 +240,23 @@ def test_a_range_stops_at_its_first_bad_day(data_dir, tmp_path):
     loaded = {row[0] for row in _rows(f"select event_date from {RAW_EVENTS.physical()}")}
     assert days[0] in loaded
     assert not loaded & set(days[LOAD_WORKERS + 1 :])  # never started
+
+
+@pytest.mark.parametrize("unreadable", [3, 300])
+def test_line_numbers_stay_right_after_runs_of_unreadable_lines(data_dir, tmp_path, unreadable):
+    """Up to 256 rejected lines the numbering uses literal steps, past it an as-of join;
+    both must give each line its place in the file, also after consecutive rejects."""
+    folder = tmp_path / "files"
+    garbage = [b"\xff\xfe not utf-8"] * unreadable
+    lines = [_event("first").encode(), *garbage, _event("last").encode(), b"{broken"]
+    _write(folder, DAY, lines)
+    assert _run(folder, DAY).success
+    last = unreadable + 2
+    assert _rows(f"select event_id, _line_number from {RAW_EVENTS.physical()} order by 2") == [
+        ("first", 1),
+        ("last", last),
+    ]
+    quarantined = _rows(f"select line_number, problem from {QUARANTINE.physical()} order by 1")
+    assert len(quarantined) == unreadable + 1
+    assert quarantined[0] == (2, "not valid UTF-8")
+    assert quarantined[-1] == (last + 1, "not valid JSON")

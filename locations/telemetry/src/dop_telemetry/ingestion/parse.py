@@ -84,9 +84,10 @@ where text is not null and length(text) > 0
 """
 _LINES_ASOF = """
 create or replace temp view lines as
-with steps as (
-    select step, row_number() over (order by step) as rejected_so_far
+with steps as (  -- consecutive rejected lines share a step: count them once per step
+    select step, sum(count(*)) over (order by step) as rejected_so_far
     from ({steps}) as s
+    group by step
 )
 select r.rowid + 1 + coalesce(j.rejected_so_far, 0) as line_number, r.text, r.object_keys,
     r.object_keys is not null as is_object
