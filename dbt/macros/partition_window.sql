@@ -9,7 +9,7 @@
     {%- set end = var('dop_window_end', none) -%}
     {%- if start and end -%}
         {{ column }} >= {{ window_start_date(lookback_days) }}
-        and {{ column }} < {{ dbt.cast(dbt.string_literal(end), api.Column.translate_type('date')) }}
+        and {{ column }} < {{ date_literal(end) }}
         and {{ within_data_window(column) }}
     {%- else -%}
         {{ within_data_window(column) }}
@@ -21,11 +21,11 @@
 {% macro window_start_date(lookback_days=0) -%}
     {%- set start = var('dop_window_start', none) -%}
     {%- if start -%}
-        {{ dbt.dateadd('day', -1 * lookback_days, dbt.cast(dbt.string_literal(start), api.Column.translate_type('date'))) }}
+        {{ dbt.dateadd('day', -1 * lookback_days, date_literal(start)) }}
     {%- elif var('dop_data_window_days', none) is not none -%}
         {{ dbt.dateadd('day', -1 * (var('dop_data_window_days') | int) - lookback_days, 'current_date') }}
     {%- else -%}
-        {{ dbt.cast(dbt.string_literal('1970-01-01'), api.Column.translate_type('date')) }}
+        {{ date_literal('1970-01-01') }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -35,12 +35,17 @@
     {%- set start = var('dop_window_start', none) -%}
     {%- set end = var('dop_window_end', none) -%}
     {%- if start and end -%}
-        {%- set first_day = dbt.cast(dbt.string_literal(start), api.Column.translate_type('date')) -%}
-        {%- set last_day = dbt.dateadd('day', -1, dbt.cast(dbt.string_literal(end), api.Column.translate_type('date'))) -%}
+        {%- set first_day = date_literal(start) -%}
+        {%- set last_day = dbt.dateadd('day', -1, date_literal(end)) -%}
         {{ column }} >= cast({{ dbt.date_trunc('week', first_day) }} as date)
         and {{ column }} < {{ dbt.dateadd('day', 7, 'cast(' ~ dbt.date_trunc('week', last_day) ~ ' as date)') }}
         and {{ within_data_window(column) }}
     {%- else -%}
         {{ within_data_window(column) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- An ISO date string as a date, in the adapter's own SQL. -#}
+{% macro date_literal(value) -%}
+    {{ dbt.cast(dbt.string_literal(value), api.Column.translate_type('date')) }}
 {%- endmacro %}
