@@ -57,7 +57,7 @@ def dbt_manifest() -> Path:
 
 @pytest.fixture(scope="session")
 def sample_sources(tmp_path_factory) -> Path:
-    from dop_shared.sample_data import SampleDataSpec, generate
+    from dop_devtools.sample_data import SampleDataSpec, generate
 
     root = tmp_path_factory.mktemp("sample") / "sources"
     generate(SampleDataSpec(seed=7, days=SAMPLE_DAYS, scale=0.3, end_date=SAMPLE_END_DATE), root)

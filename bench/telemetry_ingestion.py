@@ -44,7 +44,7 @@ def _generate(root: Path, days: int, events: int) -> list[Path]:
     """`days` daily files holding about `events` events (within 10%), cached under root.
     Volume is heavy-tailed in the scale, so the first guess is corrected once."""
     from dop_shared.paths import TELEMETRY_EVENTS_DIR
-    from dop_shared.sample_data import SampleDataSpec, generate
+    from dop_devtools.sample_data import SampleDataSpec, generate
 
     folder = root / "sources" / TELEMETRY_EVENTS_DIR
     if folder.exists() and len(list(folder.glob("*.json.gz"))) == days:

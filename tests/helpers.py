@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dop_shared.local_run import load_location
+from dop_devtools.local_run import load_location
 from dop_shared.locations import LOCATIONS
 
 LOCATION_NAMES = [spec.name for spec in LOCATIONS]

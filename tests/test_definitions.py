@@ -8,7 +8,7 @@ import dagster as dg
 import pytest
 from helpers import LOCATION_NAMES, all_definitions, executable_specs
 
-from dop_shared.local_run import load_location
+from dop_devtools.local_run import load_location
 
 ROOT = Path(__file__).resolve().parents[1]
 

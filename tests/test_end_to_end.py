@@ -4,7 +4,7 @@ on DuckDB files, with dbt tests as asset checks."""
 import dagster as dg
 from helpers import LOCATION_NAMES, all_definitions, executable_specs
 
-from dop_shared.local_run import materialize_location
+from dop_devtools.local_run import materialize_location
 from dop_shared.warehouse import DuckDBWarehouse
 
 

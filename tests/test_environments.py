@@ -5,7 +5,7 @@ import dagster as dg
 import pytest
 from helpers import all_definitions, executable_specs
 
-from dop_shared.local_run import load_location
+from dop_devtools.local_run import load_location
 
 ENVIRONMENTS = {
     "local": {},

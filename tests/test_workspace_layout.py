@@ -30,6 +30,7 @@ def test_each_location_installs_alone_from_the_one_lock():
         assert "dop-shared" in closure
         assert closure & locations == {package}, f"{package} pulls in {closure & locations}"
         assert "pytest" not in closure and "dagster-webserver" not in closure
+        assert "dop-devtools" not in closure, f"{package} would ship the development tools"
     assert not list(ROOT.glob("locations/*/uv.lock")), "one lock for the whole workspace"
 
 
@@ -43,3 +44,13 @@ def test_deploy_and_local_workspace_files_list_every_location_once():
         assert entry["code_source"]["module_name"] == f"dop_{name}.definitions"
         dockerfile = (ROOT / "locations" / name / "Dockerfile").read_text()
         assert f"uv sync --package dop_{name} --frozen" in dockerfile
+
+
+def test_the_shared_package_names_no_location_and_ships_no_dev_tool():
+    """dop_shared is below the locations: importing one by name (even through importlib)
+    would make every image depend on all of them."""
+    source = "\n".join(p.read_text() for p in (ROOT / "shared" / "src").rglob("*.py"))
+    for name in LOCATION_NAMES:
+        assert f"dop_{name}" not in source
+    assert "dop_{" not in source and "dop_devtools" not in source
+    assert not (ROOT / "shared" / "src" / "dop_shared" / "sample_data").exists()

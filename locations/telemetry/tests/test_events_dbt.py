@@ -10,7 +10,7 @@ import pytest
 
 from dop_shared.dbt import location_dbt_assets
 from dop_shared.resources import dbt_resource
-from dop_shared.sample_data import SampleDataSpec, generate
+from dop_devtools.sample_data import SampleDataSpec, generate
 from dop_shared.warehouse import DuckDBWarehouse
 from dop_telemetry.ingestion.events import daily_partitions, oss_telemetry_events
 from dop_telemetry.ingestion.files import LocalTelemetryFiles, TelemetryFiles

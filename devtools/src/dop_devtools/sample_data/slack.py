@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from dop_shared.sample_data.files import write_csv
-from dop_shared.sample_data.population import weekday_factor
-from dop_shared.sample_data.spec import SampleDataSpec
+from dop_devtools.sample_data.files import write_csv
+from dop_devtools.sample_data.population import weekday_factor
+from dop_devtools.sample_data.spec import SampleDataSpec
 
 COLUMNS = (
     "date",

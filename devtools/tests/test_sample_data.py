@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from dop_shared.sample_data import SampleDataSpec, generate
+from dop_devtools.sample_data import SampleDataSpec, generate
 
 SPEC = SampleDataSpec(seed=3, days=5, scale=0.2, end_date=dt.date(2026, 3, 10))
 

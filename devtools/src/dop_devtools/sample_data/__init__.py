@@ -8,6 +8,6 @@
 The same seed, days, scale and end date always produce the same bytes.
 """
 
-from dop_shared.sample_data.spec import SampleDataSpec, generate
+from dop_devtools.sample_data.spec import SampleDataSpec, generate
 
 __all__ = ["SampleDataSpec", "generate"]

@@ -8,7 +8,7 @@ import logging
 import time
 
 from dop_shared.paths import sources_dir
-from dop_shared.sample_data.spec import SOURCES, SampleDataSpec, generate
+from dop_devtools.sample_data.spec import SOURCES, SampleDataSpec, generate
 
 
 def main(argv: list[str] | None = None) -> None:

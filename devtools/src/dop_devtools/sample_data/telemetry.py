@@ -18,14 +18,14 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from dop_shared.sample_data.population import (
+from dop_devtools.sample_data.population import (
     DAGSTER_VERSIONS,
     PYTHON_VERSIONS,
     PYTHON_WEIGHTS,
     released_versions,
     weekday_factor,
 )
-from dop_shared.sample_data.spec import SampleDataSpec
+from dop_devtools.sample_data.spec import SampleDataSpec
 
 BASE_INSTANCES = 150
 MALFORMED_RATE = 0.001

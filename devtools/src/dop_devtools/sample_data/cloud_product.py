@@ -13,8 +13,8 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-from dop_shared.sample_data.population import weekday_factor
-from dop_shared.sample_data.spec import SampleDataSpec
+from dop_devtools.sample_data.population import weekday_factor
+from dop_devtools.sample_data.spec import SampleDataSpec
 
 PLANS = (("SOLO", 0.35), ("STARTER", 0.3), ("PRO", 0.25), ("ENTERPRISE", 0.1))
 RUN_STATUSES = (("SUCCESS", 0.86), ("FAILURE", 0.1), ("CANCELED", 0.04))

@@ -50,7 +50,7 @@ def generate(
     progress: bool = False,
 ) -> dict[str, Path]:
     """Write the sources (all by default) under `sources_dir`; returns the path of each."""
-    from dop_shared.sample_data import cloud_product, pypi, slack, telemetry
+    from dop_devtools.sample_data import cloud_product, pypi, slack, telemetry
 
     unknown = set(only) - set(SOURCES)
     if unknown:

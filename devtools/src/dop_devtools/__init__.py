@@ -1,0 +1,1 @@
+"""Development tools of the workspace (sample data, local runner); never deployed."""
