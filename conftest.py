@@ -20,6 +20,7 @@ from fakesnow import server as fakesnow_server
 from dop_shared.environment import DECIDING_VARIABLES
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")  # Dagster's uploader reads only this
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 DEPLOYMENT_VARIABLES = (

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -43,10 +44,14 @@ def _lines(files: list[Path]) -> int:
 def _generate(root: Path, days: int, events: int) -> list[Path]:
     """`days` daily files holding about `events` events (within 10%), cached under root.
     Volume is heavy-tailed in the scale, so the first guess is corrected once."""
-    from dop_shared.paths import TELEMETRY_EVENTS_DIR
     from dop_devtools.sample_data import SampleDataSpec, generate
+    from dop_shared.paths import TELEMETRY_EVENTS_DIR
 
     folder = root / "sources" / TELEMETRY_EVENTS_DIR
+    stamp = root / "generator"  # data of an older generator is made again
+    current = _generator_version()
+    if stamp.exists() and stamp.read_text() != current:
+        shutil.rmtree(folder, ignore_errors=True)
     if folder.exists() and len(list(folder.glob("*.json.gz"))) == days:
         return sorted(folder.glob("*.json.gz"))
     scale = events / (EVENTS_PER_SCALE_DAY * days)
@@ -59,7 +64,19 @@ def _generate(root: Path, days: int, events: int) -> list[Path]:
         if abs(made - events) <= 0.1 * events:
             break
         scale *= events / made
+    stamp.write_text(current)
     return files
+
+
+def _generator_version() -> str:
+    """A digest of the telemetry generator and contract sources."""
+    import hashlib
+
+    from dop_devtools.sample_data import telemetry
+    from dop_telemetry.ingestion import contract
+
+    sources = [Path(module.__file__).read_bytes() for module in (telemetry, contract)]
+    return hashlib.sha256(b"".join(sources)).hexdigest()[:16]
 
 
 def _ingest(root: Path, first: str, last: str, with_dbt: bool = False) -> tuple[float, int, float]:

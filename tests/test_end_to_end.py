@@ -19,7 +19,10 @@ def test_every_asset_of_the_three_locations_materializes(data_dir, dbt_manifest)
 
     checks = [e for r in results for e in r.get_asset_check_evaluations()]
     assert len(checks) > 30
-    assert [e.asset_check_key for e in checks if not e.passed] == []
+    failed = {e.asset_check_key.name: e.severity for e in checks if not e.passed}
+    # the one warning by design: the sample's rare field from a release newer than the
+    # telemetry contract, kept and flagged
+    assert failed == {"known_fields": dg.AssetCheckSeverity.WARN}
 
     with DuckDBWarehouse().connect(read_only=True) as conn:
         weeks = conn.execute(

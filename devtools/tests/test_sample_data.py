@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 
 from dop_devtools.sample_data import SampleDataSpec, generate
+from dop_telemetry.ingestion.contract import ACTIONS, FIELD_NAMES
 
 SPEC = SampleDataSpec(seed=3, days=5, scale=0.2, end_date=dt.date(2026, 3, 10))
 
@@ -47,21 +48,48 @@ def test_telemetry_lines_have_the_telemetry_entry_fields(tmp_path):
         except (ValueError, UnicodeDecodeError):
             pass
     assert len(parsed) > 50
-    assert set(parsed[0]) == {
-        "action",
-        "client_time",
-        "event_id",
-        "elapsed_time",
-        "instance_id",
-        "metadata",
-        "python_version",
-        "dagster_version",
-        "os_desc",
-        "os_platform",
-        "run_storage_id",
-        "is_known_ci_env",
-    }
+    # the contract's fields in TelemetryEntry's order; old clients leave out user_id
+    for event in parsed:
+        known = tuple(name for name in event if name in FIELD_NAMES)
+        assert known in (FIELD_NAMES, tuple(n for n in FIELD_NAMES if n != "user_id"))
+    assert {e["action"] for e in parsed} <= set(ACTIONS)
     assert [e["client_time"] for e in parsed] == sorted(e["client_time"] for e in parsed)
+
+
+def test_telemetry_has_old_clients_and_a_rare_future_field(tmp_path):
+    """The shapes a real feed mixes: with and without user_id, now and then an unknown
+    field, elapsed_time as Dagster writes it, a user running several instances."""
+    spec = SampleDataSpec(seed=3, days=30, scale=1, end_date=dt.date(2026, 3, 10))
+    generate(spec, tmp_path, only=("prod_telemetry",))
+    events = []
+    for path in sorted((tmp_path / "telemetry/oss_telemetry_events").glob("*.json.gz")):
+        for line in gzip.decompress(path.read_bytes()).split(b"\n")[:-1]:
+            try:
+                events.append(json.loads(line))
+            except (ValueError, UnicodeDecodeError):
+                pass
+    without_user = sum("user_id" not in e for e in events) / len(events)
+    assert 0.05 < without_user < 0.95
+    unknown = [e for e in events if set(e) - set(FIELD_NAMES)]
+    assert 0 < len(unknown) < 0.01 * len(events)
+    assert {e["elapsed_time"] for e in events if e["action"] == "daemon_alive"} == {"None"}
+    users = {}
+    for e in events:
+        if "user_id" in e:
+            users.setdefault(e["user_id"], set()).add(e["instance_id"])
+    assert max(len(instances) for instances in users.values()) > 1
+    actions = {e["action"] for e in events}
+    assert len(actions) >= len(ACTIONS) - 3  # every action but the rarest, at this size
+
+
+def test_every_day_has_events_even_at_a_tiny_scale(tmp_path):
+    """An empty day file is not telemetry (its partition fails), so the sample never
+    writes one: a long-lived instance is active every day."""
+    spec = SampleDataSpec(seed=11, days=120, scale=0.02, end_date=dt.date(2026, 3, 10))
+    generate(spec, tmp_path, only=("prod_telemetry",))
+    paths = sorted((tmp_path / "telemetry/oss_telemetry_events").glob("*.json.gz"))
+    assert len(paths) == 120
+    assert all(len(gzip.decompress(p.read_bytes())) > 0 for p in paths)
 
 
 def test_cloud_product_copy_has_consistent_keys(tmp_path):

@@ -40,11 +40,23 @@ def test_a_failed_replace_keeps_the_previous_rows(data_dir):
     warehouse = DuckDBWarehouse()
     day = Partition("event_date", dt.date(2026, 1, 1))
     warehouse.replace(TABLE, _day(1, ["a", "b"]), day)
-    # a column the table does not have: the insert fails after the delete ran
-    broken = _day(1, ["x"]).append_column("unexpected", pa.array([1]))
-    with pytest.raises(Exception, match="unexpected"):
+    # a value the column's type cannot hold: the insert fails after the delete ran
+    broken = pa.table({"event_id": ["x"], "event_date": ["not a date"]})
+    with pytest.raises(Exception, match="not a date"):
         warehouse.replace(TABLE, broken, day)
     assert warehouse.row_count(TABLE, day) == 2
+
+
+def test_a_partition_replace_adds_the_columns_the_table_lacks(data_dir):
+    """Incoming rows with a column the table was created without (a field added by the
+    source): the table gains it, earlier partitions keep their rows with NULL there."""
+    warehouse = DuckDBWarehouse()
+    warehouse.replace(TABLE, _day(1, ["a"]), Partition("event_date", dt.date(2026, 1, 1)))
+    newer = _day(2, ["b"]).append_column("user_id", pa.array(["u"]))
+    warehouse.replace(TABLE, newer, Partition("event_date", dt.date(2026, 1, 2)))
+    with warehouse.connect(read_only=True) as conn:
+        rows = conn.execute(f"select event_id, user_id from {TABLE.physical()} order by 1")
+        assert rows.fetchall() == [("a", None), ("b", "u")]
 
 
 def test_a_whole_table_replace_follows_the_new_columns(data_dir):

@@ -8,9 +8,9 @@ import json
 import dagster as dg
 import pytest
 
+from dop_devtools.sample_data import SampleDataSpec, generate
 from dop_shared.dbt import location_dbt_assets
 from dop_shared.resources import dbt_resource
-from dop_devtools.sample_data import SampleDataSpec, generate
 from dop_shared.warehouse import DuckDBWarehouse
 from dop_telemetry.ingestion.events import daily_partitions, oss_telemetry_events
 from dop_telemetry.ingestion.files import LocalTelemetryFiles, TelemetryFiles
@@ -144,3 +144,43 @@ def test_source_resources_outside_local_are_gcs_and_bigquery(monkeypatch):
     resources = source_resources()
     assert isinstance(resources["telemetry_files"], GCSTelemetryFiles)
     assert isinstance(resources["pypi_source"], BigQueryPyPIDownloads)
+
+
+def test_a_warehouse_from_before_user_id_is_migrated_by_the_code(
+    tmp_path, monkeypatch, dbt_manifest
+):
+    """Tables written before the contract had user_id and extra_fields (simulated by
+    dropping those columns after a first load) gain them on the next run: old rows are
+    kept, as NULL there; new rows carry them, in raw and in staging alike."""
+    root = tmp_path / "data"
+    generate(SampleDataSpec(seed=5, days=2, scale=0.3, end_date=END), root / "sources")
+    monkeypatch.setenv("DOP_DATA_DIR", str(root))
+    day1, day2 = END - dt.timedelta(days=1), END
+    files = LocalTelemetryFiles()
+    _backfill(day1, day1, files)
+    raw = "purina.prod_telemetry.oss_telemetry_events_raw"
+    stg = "sandbox.staging.stg_prod_telemetry__events"
+    with DuckDBWarehouse().connect() as conn:
+        for table in (raw, stg):
+            conn.execute(f"alter table {table} drop column user_id")
+            conn.execute(f"alter table {table} drop column extra_fields")
+        [(before,)] = conn.execute(f"select count(*) from {stg}").fetchall()
+    _backfill(day2, day2, files)
+    with DuckDBWarehouse().connect(read_only=True) as conn:
+        for table in (raw, stg):
+            counts = dict(
+                conn.execute(
+                    f"select event_date, count(user_id) from {table} group by 1"
+                ).fetchall()
+            )
+            assert counts[day1] == 0 and counts[day2] > 0, table
+        [(day1_rows,)] = conn.execute(
+            f"select count(*) from {stg} where event_date = ?", [day1]
+        ).fetchall()
+        [(users,)] = conn.execute(
+            "select daily_active_users from sandbox.telemetry.fct_oss_active_instances_daily "
+            "where activity_date = ?",
+            [day2],
+        ).fetchall()
+    assert day1_rows == before > 0
+    assert users > 0

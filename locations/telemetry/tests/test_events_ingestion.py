@@ -8,6 +8,7 @@ import pytest
 from events_runs import materialize_events
 
 from dop_shared.warehouse import DuckDBWarehouse, Partition
+from dop_telemetry.ingestion.contract import EXTRA_FIELDS_COLUMN, RAW_COLUMNS, REQUIRED
 from dop_telemetry.ingestion.events import (
     LOAD_WORKERS,
     QUARANTINE,
@@ -162,26 +163,97 @@ def _with(field: str, value) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("line", "expected"),
+    ("line", "reason"),
     [
-        (_without("os_desc"), "field 'os_desc' missing in 1 of 2 lines"),
-        (_with("user_agent", "x"), "new field 'user_agent' in 1 of 2 lines (first at line 2)"),
-        (
-            _with("is_known_ci_env", "yes"),
-            "field 'is_known_ci_env' is VARCHAR, expected BOOLEAN or NULL in 1 of 2 lines",
-        ),
-        (_with("metadata", "[]"), "field 'metadata' is VARCHAR"),
+        (_without("event_id"), "missing event_id"),
+        (_without("instance_id"), "missing instance_id"),
+        (_with("event_id", None), "event_id is null"),
+        (_with("client_time", 1764547200), "client_time is a number"),
+        (_with("action", ["a"]), "action is an array"),
+        (_with("metadata", "{}"), "metadata is a string"),
+        (_with("is_known_ci_env", "yes"), "is_known_ci_env is a string"),
     ],
 )
-def test_schema_drift_fails_the_partition_and_keeps_its_rows(data_dir, tmp_path, line, expected):
+def test_a_line_breaking_the_contract_is_quarantined_with_its_reason(
+    data_dir, tmp_path, line, reason
+):
+    folder = tmp_path / "files"
+    _write(folder, DAY, [_event("e1").encode(), line, _event("e3").encode()])
+    result = _run(folder, DAY)
+    assert result.success
+    assert _rows(f"select event_id, _line_number from {RAW_EVENTS.physical()} order by 2") == [
+        ("e1", 1),
+        ("e3", 3),
+    ]
+    assert _rows(f"select line_number, problem, raw_text from {QUARANTINE.physical()}") == [
+        (2, reason, line.decode())
+    ]
+    metadata = _raw_metadata(result)
+    assert metadata["quarantine_reasons"].data == {reason: 1}
+
+
+def _raw_metadata(result) -> dict:
+    [materialization] = [
+        m
+        for m in result.asset_materializations_for_node("oss_telemetry_events")
+        if m.asset_key == RAW_EVENTS.asset_key
+    ]
+    return materialization.metadata
+
+
+def test_old_and_new_clients_load_together_and_unknown_fields_are_kept(data_dir, tmp_path):
+    """One day's file from a population of clients: with user_id (new), without it (old),
+    optional fields absent or null, and a field no release of the contract knows yet."""
+    folder = tmp_path / "files"
+    new = json.loads(_event("new"))
+    new["user_id"] = "user-1"
+    old = json.loads(_event("old"))  # no user_id
+    sparse = {k: v for k, v in json.loads(_event("sparse")).items() if k in REQUIRED}
+    nulls = json.loads(_event("nulls")) | {"metadata": None, "elapsed_time": None}
+    future = dict(new, event_id="future", deployment_kind={"k": ["x", 1]}, **{"odd/key~": 2})
+    lines = [json.dumps(e).encode() for e in (new, old, sparse, nulls, future)]
+    _write(folder, DAY, lines)
+    result = _run(folder, DAY)
+    assert result.success
+    rows = _rows(
+        f"select event_id, user_id, os_platform, metadata, {EXTRA_FIELDS_COLUMN} "
+        f"from {RAW_EVENTS.physical()} order by _line_number"
+    )
+    assert [r[0] for r in rows] == ["new", "old", "sparse", "nulls", "future"]
+    assert [r[1] for r in rows] == ["user-1", None, None, None, "user-1"]
+    assert rows[2][2] is None and rows[3][3] is None
+    assert json.loads(rows[0][3]) == {"run_id_hash": "ab"}
+    assert [r[4] for r in rows[:4]] == [None] * 4
+    assert json.loads(rows[4][4]) == {"deployment_kind": {"k": ["x", 1]}, "odd/key~": 2}
+    metadata = _raw_metadata(result)
+    assert metadata["unknown_fields"].data == {"deployment_kind": 1, "odd/key~": 1}
+    assert metadata["rows_quarantined"].value == 0
+    known = {e.asset_check_key.name: e for e in result.get_asset_check_evaluations()}
+    assert known["known_fields"].passed is False
+    assert known["known_fields"].severity.value == "WARN"
+    assert "deployment_kind" in known["known_fields"].description
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "the file is empty"),
+        (b"{broken\n[1, 2]\n", "not a JSON object: 1 lines; not valid JSON: 1 lines"),
+        (json.dumps({"event_id": "x"}).encode(), "missing action: 1 lines"),
+    ],
+)
+def test_a_file_without_one_telemetry_line_fails_and_keeps_previous_rows(
+    data_dir, tmp_path, content, expected
+):
     folder = tmp_path / "files"
     _write(folder, DAY, [_event("e1").encode(), _event("e2").encode()])
     assert _run(folder, DAY).success
-    path = _write(folder, DAY, [_event("e3").encode(), line])
+    path = folder / f"{DAY.isoformat()}.json.gz"
+    path.write_bytes(gzip.compress(content))
     result = _run(folder, DAY)
     assert not result.success
     failure = result.get_step_failure_events()[0].event_specific_data.error.to_string()
-    assert "schema drift" in failure and str(path) in failure and str(DAY) in failure
+    assert "holds no telemetry event" in failure and str(path) in failure and str(DAY) in failure
     assert expected in failure
     assert _rows(f"select event_id from {RAW_EVENTS.physical()} order by 1") == [("e1",), ("e2",)]
 
@@ -195,7 +267,11 @@ def test_quarantine_rate_check(data_dir, tmp_path, bad_lines, passed, severity):
     _write(folder, DAY, lines)
     result = _run(folder, DAY)
     assert result.success  # quarantining never fails the run itself
-    [evaluation] = result.get_asset_check_evaluations()
+    [evaluation] = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.asset_check_key.name == "quarantine_rate"
+    ]
     assert evaluation.passed is passed
     if severity:
         assert evaluation.severity.value == severity
@@ -216,12 +292,12 @@ def test_the_same_ingestion_loads_snowflake(snowflake, tmp_path):
         ).fetchall()
     assert loaded == [("e1", 1), ("e5", 5)]
     assert quarantined == [(2, "not valid JSON"), (3, "not valid JSON"), (4, "not valid UTF-8")]
-    # a drifted file fails before anything reaches Snowflake: the day keeps its rows
-    _write(folder, DAY, [_event("e6").encode(), _with("user_agent", "x")])
+    # a file with no telemetry in it fails before anything reaches Snowflake
+    _write(folder, DAY, [b"{broken", _with("event_id", 7)])
     result = _run(folder, DAY, warehouse=snowflake)
     assert not result.success
     failure = result.get_step_failure_events()[0].event_specific_data.error.to_string()
-    assert "new field 'user_agent' in 1 of 2 lines (first at line 2)" in failure
+    assert "event_id is a number: 1 lines" in failure
     assert snowflake.row_count(RAW_EVENTS) == 2
 
 
@@ -260,3 +336,40 @@ def test_line_numbers_stay_right_after_runs_of_unreadable_lines(data_dir, tmp_pa
     assert len(quarantined) == unreadable + 1
     assert quarantined[0] == (2, "not valid UTF-8")
     assert quarantined[-1] == (last + 1, "not valid JSON")
+
+
+def test_a_snowflake_table_from_before_user_id_gains_the_new_columns(snowflake, tmp_path):
+    """The raw table as it was before user_id and extra_fields (one old row in it): the next
+    load adds both columns (ALTER TABLE), keeps the old row and fills the new ones."""
+    target = RAW_EVENTS.physical().upper()
+    old_columns = [c for c in RAW_COLUMNS if c not in ("user_id", EXTRA_FIELDS_COLUMN)]
+    with snowflake._resource().get_connection() as conn:
+        cursor = conn.cursor()
+        cursor.execute("create schema if not exists PURINA.PROD_TELEMETRY")
+        types = {
+            "is_known_ci_env": "BOOLEAN",
+            "event_date": "DATE",
+            "_line_number": "NUMBER",
+            "_loaded_at": "TIMESTAMP_NTZ",
+        }
+        cursor.execute(
+            f"create or replace table {target} ("
+            + ", ".join(f"{c.upper()} {types.get(c, 'VARCHAR')}" for c in old_columns)
+            + ")"
+        )
+        cursor.execute(
+            f"insert into {target} (EVENT_ID, ACTION, EVENT_DATE) values ('old', 'daemon_alive', %s)",
+            (DAY - dt.timedelta(days=1),),
+        )
+    folder = tmp_path / "files"
+    _write(folder, DAY, [_with("user_id", "u-1"), _with("brand_new", 1)])
+    assert _run(folder, DAY, warehouse=snowflake).success
+    with snowflake._resource().get_connection() as conn:
+        rows = (
+            conn.cursor()
+            .execute(f"select event_id, user_id, extra_fields from {target} order by event_date")
+            .fetchall()
+        )
+    assert rows[0] == ("old", None, None)
+    assert [r[1] for r in rows[1:]] == ["u-1", None]
+    assert json.loads(rows[2][2]) == {"brand_new": 1}

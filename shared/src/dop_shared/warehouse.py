@@ -135,6 +135,9 @@ class _DuckDBStaging(StagingArea):
         self._created: set[str] = set()
 
     def _ensure_table(self, conn: Any, write: StagedWrite, target: str) -> None:
+        """Create the target from the query's columns, or add the columns it lacks: a
+        table written before its source gained a field is migrated in place (its rows
+        get NULL there), never rebuilt by hand."""
         with self._ddl_lock:
             if target in self._created:
                 return
@@ -144,6 +147,18 @@ class _DuckDBStaging(StagingArea):
                 f"SELECT * FROM ({write.query}) AS incoming LIMIT 0",
                 write.params,
             )
+            if write.partition is not None:  # a whole-table replace takes the query's columns
+                incoming = conn.execute(
+                    f"DESCRIBE SELECT * FROM ({write.query}) AS incoming", write.params
+                ).fetchall()
+                existing = {
+                    name.lower() for name, *_ in conn.execute(f"DESCRIBE {target}").fetchall()
+                }
+                for name, column_type, *_ in incoming:
+                    if name.lower() not in existing:
+                        conn.execute(
+                            f"ALTER TABLE {target} ADD COLUMN {_quote(name)} {column_type}"
+                        )
             self._created.add(target)
 
     def publish(self, conn: Any, writes: list[StagedWrite]) -> list[int]:
@@ -295,6 +310,24 @@ def _snowflake_type(arrow_type: pa.DataType) -> str:
     return "VARCHAR"
 
 
+def _add_missing_columns(cur: Any, physical: str, schema: pa.Schema) -> None:
+    """ALTER TABLE ADD COLUMN for the fields of `schema` that the table lacks (the same
+    additive migration as on DuckDB: old rows read NULL there)."""
+    database, schema_name, table = physical.split(".")
+    cur.execute(
+        f"SELECT column_name FROM {_quote(database)}.information_schema.columns "
+        "WHERE table_schema = %s AND table_name = %s",
+        (schema_name, table),
+    )
+    existing = {name.upper() for (name,) in cur.fetchall()}
+    for field in schema:
+        if field.name.upper() not in existing:
+            cur.execute(
+                f"ALTER TABLE {_quoted(physical)} ADD COLUMN "
+                f"{_upper_quote(field.name)} {_snowflake_type(field.type)}"
+            )
+
+
 class SnowflakeWarehouse(Warehouse):
     """Snowflake through dagster-snowflake's resource; credentials only from env vars.
 
@@ -333,6 +366,7 @@ class SnowflakeWarehouse(Warehouse):
                 )
                 cur.execute(f"CREATE SCHEMA IF NOT EXISTS {_quoted(physical.rsplit('.', 1)[0])}")
                 cur.execute(f"CREATE TABLE IF NOT EXISTS {_quoted(physical)} ({columns})")
+                _add_missing_columns(cur, physical, data.schema)
             cur.execute("BEGIN")
             try:
                 for physical, data, partition in targets:

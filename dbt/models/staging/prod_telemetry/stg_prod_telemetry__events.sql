@@ -1,4 +1,5 @@
-{#- One row per valid telemetry event: typed, and deduplicated on event_id. Clients retry,
+{#- One row per valid telemetry event: typed, and deduplicated on event_id. Columns the raw
+    table gains (a field added to the contract) are appended here too, never a failure. Clients retry,
     so an event can arrive twice, on the same day or a few days later: within the run the
     earliest copy wins, and an event already loaded in the week before the run's window
     is not loaded again. Incremental by day, so a daily run touches one day. -#}
@@ -7,7 +8,7 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='event_date',
-        on_schema_change='fail',
+        on_schema_change='append_new_columns',
     )
 }}
 
@@ -25,6 +26,7 @@ typed as (
         {{ dbt.safe_cast('client_time', api.Column.translate_type('timestamp')) }} as client_at,
         event_date,
         instance_id,
+        user_id,
         nullif(run_storage_id, '') as run_storage_id,
         dagster_version,
         {{ dbt.split_part('dagster_version', "'.'", 1) }}
@@ -38,6 +40,7 @@ typed as (
         {{ dbt.safe_cast(json_get_text('metadata', 'num_assets_in_repo'), api.Column.translate_type('integer')) }}
             as num_assets_in_repo,
         metadata,
+        extra_fields,
         _source_file,
         _line_number,
         _loaded_at

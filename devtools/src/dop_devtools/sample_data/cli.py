@@ -7,8 +7,8 @@ import datetime as dt
 import logging
 import time
 
-from dop_shared.paths import sources_dir
 from dop_devtools.sample_data.spec import SOURCES, SampleDataSpec, generate
+from dop_shared.paths import sources_dir
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,6 @@
-"""Dagster OSS telemetry, as `dagster._core.telemetry.TelemetryEntry` writes it.
+"""Dagster OSS telemetry, as `dagster_shared.telemetry.TelemetryEntry` writes it: the
+contract's fields and actions (dop_telemetry.ingestion.contract), old clients without
+`user_id`, and now and then a field from a release newer than the contract.
 
 A heavy-tailed population of instances (a few very busy deployments, a long tail of
 laptops) appears over the period, upgrades Dagster now and then, and churns. Each
@@ -15,7 +17,7 @@ import json
 import os
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dop_devtools.sample_data.population import (
@@ -26,29 +28,55 @@ from dop_devtools.sample_data.population import (
     weekday_factor,
 )
 from dop_devtools.sample_data.spec import SampleDataSpec
+from dop_telemetry.ingestion.contract import ACTIONS, FIELD_NAMES
 
 BASE_INSTANCES = 150
 MALFORMED_RATE = 0.001
 RETRY_RATE = 0.0005  # a client re-sends an event (same event_id) a little later
+# Share of the newest release's events that carry a field the contract does not know yet
+# (a release adding a field is how real feeds drift): rare, and kept by the ingestion.
+FUTURE_FIELD = "code_server_kind"
+FUTURE_FIELD_RATE = 0.002
+# Dagster sends user_id since early 2026 (dagster-io/dagster#33320); in this calendar of
+# releases, from 1.13.0. Older clients send no such key.
+USER_ID_SINCE = (1, 13, 0)
+USERS_PER_INSTANCE = 0.6  # one user runs several instances (laptop, CI, a deployment)
 
-# (action, relative weight): job and step events dominate, as in real telemetry.
-ACTIONS = (
-    ("step_start_event", 30.0),
-    ("step_success_event", 27.0),
-    ("step_failure_event", 2.0),
-    ("_logged_execute_job_started", 9.0),
-    ("_logged_execute_job_ended", 8.5),
-    ("daemon_alive", 12.0),
-    ("update_repo_stats", 4.0),
-    ("dagster_dev_command", 1.2),
-    ("dagster_webserver_command", 0.8),
-    ("grpc_server_started", 1.0),
-    ("materialize_assets", 3.5),
-)
-_ACTION_NAMES = tuple(a for a, _ in ACTIONS)
+# (action, relative weight): Dagster's real actions (the contract's ACTIONS), in the
+# proportions of a population where step events dominate and the daemon's heartbeat is
+# steady; a failed run logs *_started without *_ended.
+ACTION_WEIGHTS: dict[str, float] = {
+    "step_start_event": 30.0,
+    "step_success_event": 27.0,
+    "step_failure_event": 2.0,
+    "_logged_execute_job_started": 8.0,
+    "_logged_execute_job_ended": 7.5,
+    "daemon_alive": 12.0,
+    "update_repo_stats": 4.0,
+    "scheduled_run_created": 2.0,
+    "sensor_run_created": 1.5,
+    "backfill_run_created": 0.2,
+    "start_dagit_webserver": 0.8,
+    "execute_materialize_command_started": 0.6,
+    "execute_materialize_command_ended": 0.55,
+    "execute_execute_command_started": 0.2,
+    "execute_execute_command_ended": 0.19,
+    "execute_launch_command_started": 0.1,
+    "execute_launch_command_ended": 0.1,
+    "_daemon_run_command_started": 0.3,
+    "_daemon_run_command_ended": 0.05,
+    "GRAPHQL_QUERY_COMPLETED": 1.5,
+    "LAUNCH_RUN": 0.4,
+    "LAUNCH_MULTIPLE_RUNS": 0.05,
+}
+if set(ACTION_WEIGHTS) != set(ACTIONS):  # the contract is the vocabulary
+    raise ImportError(
+        f"ACTION_WEIGHTS and the contract differ: {set(ACTION_WEIGHTS) ^ set(ACTIONS)}"
+    )
+_ACTION_NAMES = tuple(ACTION_WEIGHTS)
 _ACTION_CUM = []
 _total = 0.0
-for _, _w in ACTIONS:
+for _w in ACTION_WEIGHTS.values():
     _total += _w
     _ACTION_CUM.append(_total)
 
@@ -62,6 +90,7 @@ OS_CHOICES = (
 @dataclass(frozen=True)
 class Instance:
     instance_id: str
+    user_id: str
     run_storage_id: str
     first_day: int  # index into the spec's dates
     last_day: int  # inclusive; churned after it
@@ -78,6 +107,10 @@ def population(spec: SampleDataSpec) -> list[Instance]:
     """The instances of the whole period, drawn once from the seed."""
     rng = random.Random(f"{spec.seed}:population")
     count = max(5, int(BASE_INSTANCES * spec.scale * max(spec.days, 7) / 30))
+    users = [
+        str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        for _ in range(max(1, int(count * USERS_PER_INSTANCE)))
+    ]
     instances = []
     for _ in range(count):
         first = rng.randrange(-spec.days // 2, spec.days)
@@ -86,6 +119,7 @@ def population(spec: SampleDataSpec) -> list[Instance]:
         instances.append(
             Instance(
                 instance_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                user_id=rng.choice(users),
                 run_storage_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 first_day=max(first, 0),
                 last_day=first + lifetime,
@@ -98,6 +132,11 @@ def population(spec: SampleDataSpec) -> list[Instance]:
                 upgrade_every=rng.randint(14, 120),
             )
         )
+    # Instance 0 is a busy production deployment that runs all period long, so no day's
+    # file is empty (an empty file is not telemetry: its partition would fail).
+    instances[0] = replace(
+        instances[0], first_day=0, last_day=spec.days, activity=max(instances[0].activity, 40.0)
+    )
     return instances
 
 
@@ -107,26 +146,62 @@ def _version(instance: Instance, day_index: int, released: tuple[str, ...]) -> s
     return released[max(position, 0)]
 
 
-def _metadata(action: str, rng: random.Random) -> dict[str, str]:
+def _hash(rng: random.Random) -> str:
+    return f"{rng.getrandbits(128):032x}"  # Dagster's hash_name: an md5 hex digest
+
+
+def _metadata(action: str, rng: random.Random, daemon_session: str) -> dict:
+    """Metadata as Dagster's call sites write it (values are not all text)."""
     if action == "update_repo_stats":
         return {
-            "num_assets_in_repo": str(rng.randint(1, 400)),
+            "source": rng.choice(("dagit", "execute_pipeline", "pipeline_launch_command")),
+            "pipeline_name_hash": _hash(rng),
             "num_pipelines_in_repo": str(rng.randint(1, 30)),
             "num_schedules_in_repo": str(rng.randint(0, 10)),
             "num_sensors_in_repo": str(rng.randint(0, 10)),
-            "num_dbt_assets_in_repo": str(rng.choice((0, 0, 0, rng.randint(1, 300)))),
-            "repo_hash": f"{rng.getrandbits(64):016x}",
-            "source": rng.choice(("dagster-webserver", "dagster-daemon", "dagster-code-server")),
+            "num_assets_in_repo": str(rng.randint(1, 400)),
+            "repo_hash": _hash(rng),
+            "num_dynamic_partitioned_assets_in_repo": str(rng.choice((0, 0, 0, 1))),
         }
-    if action.startswith("step_") or action.startswith("_logged_execute_job"):
+    if action.startswith("step_"):
+        metadata = {"run_id_hash": _hash(rng), "step_key_hash": _hash(rng)}
+        if action == "step_success_event":
+            metadata["duration_ms"] = round(rng.expovariate(1 / 4000), 3)
+        return metadata
+    if action.endswith("_ended"):
+        return {"success": rng.random() > 0.06}
+    if action in ("daemon_alive", "_daemon_run_command_started", "_daemon_run_command_ended"):
+        return {"DAEMON_SESSION_ID": daemon_session}
+    if action in ("scheduled_run_created", "sensor_run_created", "backfill_run_created"):
+        kind = {"scheduled_run_created": "SCHEDULE", "sensor_run_created": "SENSOR"}.get(action)
+        extra = {f"{kind}_NAME_HASH": _hash(rng)} if kind else {}
         return {
-            "run_id_hash": f"{rng.getrandbits(64):016x}",
-            "pipeline_name_hash": f"{rng.getrandbits(32):08x}",
-            "num_assets_in_job": str(rng.randint(0, 50)),
+            "DAEMON_SESSION_ID": daemon_session,
+            **extra,
+            "repo_hash": _hash(rng),
+            "pipeline_name_hash": _hash(rng),
         }
-    if action == "daemon_alive":
-        return {"daemon_type": rng.choice(("SCHEDULER", "SENSOR", "QUEUED_RUN_COORDINATOR"))}
+    if action == "GRAPHQL_QUERY_COMPLETED":
+        return {
+            "client_id": daemon_session,
+            "operationName": rng.choice(("RunsRootQuery", "AssetGraphQuery", "OverviewJobsQuery")),
+            "elapsedTime": str(rng.randint(20, 3000)),
+        }
+    if action.startswith("LAUNCH_"):
+        return {"client_id": daemon_session, "jobName": f"job_{rng.randint(1, 40)}"}
     return {}
+
+
+def _elapsed_time(action: str, rng: random.Random) -> str:
+    """str(timedelta) for *_ended; Dagster writes str(None) for the rest, and
+    update_repo_stats passes no elapsed time at all (an empty string)."""
+    if action.endswith("_ended"):
+        return str(dt.timedelta(milliseconds=rng.randint(5, 600_000)))
+    return "" if action == "update_repo_stats" else "None"
+
+
+def _sends_user_id(version: str) -> bool:
+    return tuple(int(part) for part in version.split(".")[:3]) >= USER_ID_SINCE
 
 
 def _malformed(line: str, rng: random.Random) -> str:
@@ -154,33 +229,32 @@ def day_lines(spec: SampleDataSpec, instances: list[Instance], day_index: int) -
         expected = instance.activity * factor
         count = int(expected) + (1 if rng.random() < expected - int(expected) else 0)
         version = _version(instance, day_index, released)
+        # a daemon's session id (and the UI's client id) lasts the day
+        session = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        newest = version == released[-1]
         for _ in range(count):
             action = _ACTION_NAMES[_bisect(rng.random() * _total)]
             client_time = midnight + dt.timedelta(microseconds=rng.randrange(86_400_000_000))
-            elapsed = (
-                str(dt.timedelta(milliseconds=rng.randint(5, 600_000)))
-                if action.endswith(("_success_event", "_failure_event", "_ended"))
-                else ""
-            )
-            events.append(
-                (
-                    client_time,
-                    {
-                        "action": action,
-                        "client_time": str(client_time),
-                        "event_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                        "elapsed_time": elapsed,
-                        "instance_id": instance.instance_id,
-                        "metadata": _metadata(action, rng),
-                        "python_version": instance.python_version,
-                        "dagster_version": version,
-                        "os_desc": instance.os_desc,
-                        "os_platform": instance.os_platform,
-                        "run_storage_id": instance.run_storage_id,
-                        "is_known_ci_env": instance.is_ci,
-                    },
-                )
-            )
+            values = {
+                "action": action,
+                "client_time": str(client_time),
+                "event_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "elapsed_time": _elapsed_time(action, rng),
+                "instance_id": instance.instance_id,
+                "user_id": instance.user_id if _sends_user_id(version) else None,
+                "metadata": _metadata(action, rng, session),
+                "python_version": instance.python_version,
+                "dagster_version": version,
+                "os_desc": instance.os_desc,
+                "os_platform": instance.os_platform,
+                "run_storage_id": "" if action == "update_repo_stats" else instance.run_storage_id,
+                "is_known_ci_env": instance.is_ci,
+            }
+            # the contract's fields in TelemetryEntry's order; absent ones left out
+            event = {name: values[name] for name in FIELD_NAMES if values[name] is not None}
+            if newest and rng.random() < FUTURE_FIELD_RATE:
+                event[FUTURE_FIELD] = rng.choice(("subprocess", "grpc"))
+            events.append((client_time, event))
     for client_time, event in list(events):
         if rng.random() < RETRY_RATE:
             events.append((client_time + dt.timedelta(seconds=rng.randint(1, 600)), event))

@@ -2,15 +2,16 @@
 
 Each partition is replaced in one transaction (delete the day, insert the day),
 so re-running a day never duplicates events and a failed run leaves the day as
-it was. Lines that are not JSON objects go, with their file, line number and raw
-text, to a quarantine table instead of failing the run; a file whose objects
-drifted from the telemetry contract, a missing file or a truncated gzip fail the
-partition, naming the file. The same code reads local files and GCS objects.
+it was. Lines that break the telemetry contract go, with their file, line number,
+reason and raw text, to a quarantine table instead of failing the run; fields the
+contract does not know yet are kept and reported (see parse.py). Only a missing
+file, a truncated gzip or a file without one telemetry line fail the partition,
+naming the file. The same code reads local files and GCS objects.
 """
 
 import datetime as dt
 import os
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -60,6 +61,8 @@ class DayLoad:
     lines: int
     loaded: int
     quarantined: int
+    problems: dict[str, int]
+    unknown_fields: dict[str, int]
 
     @property
     def blank_lines(self) -> int:
@@ -91,31 +94,28 @@ def _load_day(staging: StagingArea, files: TelemetryFiles, day: dt.date) -> DayL
     try:
         with files.open_day(day) as path, staging.connection() as conn:
             size = path.stat().st_size
-            lines = parse.stage_file(conn, path)
-            try:
-                loaded, quarantined = staging.publish(
-                    conn,
-                    [
-                        StagedWrite(RAW_EVENTS, parse.VALID_ROWS, params, partition),
-                        StagedWrite(QUARANTINE, parse.QUARANTINED_LINES, params, partition),
-                    ],
-                )
-            except Exception as error:
-                drift = parse.contract_violation(conn, error)
-                if drift is None:
-                    raise
-                raise drift from None
+            staged = parse.stage_file(conn, path)
+            loaded, quarantined = staging.publish(
+                conn,
+                [
+                    StagedWrite(RAW_EVENTS, parse.VALID_ROWS, params, partition),
+                    StagedWrite(QUARANTINE, parse.QUARANTINED_LINES, params, partition),
+                ],
+            )
     except FileNotFoundError as error:
         raise fail(f"telemetry file {error}.") from error
-    except parse.UnreadableFile as error:
+    except (parse.UnreadableFile, parse.NotTelemetry) as error:
         raise fail(str(error)) from error
-    except parse.SchemaDrift as drift:
-        raise fail(
-            f"schema drift in {source}: {drift}. Update the telemetry contract "
-            "(dop_telemetry.ingestion.parse.CONTRACT) and the raw table, or fix the producer.",
-            drift=str(drift),
-        ) from drift
-    return DayLoad(day, source, size, lines, loaded, quarantined)
+    return DayLoad(
+        day,
+        source,
+        size,
+        staged.lines,
+        loaded,
+        quarantined,
+        staged.problems,
+        staged.unknown_fields,
+    )
 
 
 def _in_order(load: Callable[[dt.date], DayLoad], days: list[dt.date]) -> Iterator[DayLoad]:
@@ -150,7 +150,16 @@ def _in_order(load: Callable[[dt.date], DayLoad], days: list[dt.date]) -> Iterat
                 f"Worst share of quarantined lines among the partitions of the run: warns above "
                 f"{QUARANTINE_WARN_RATE:.1%}, fails above {QUARANTINE_FAIL_RATE:.0%}."
             ),
-        )
+        ),
+        dg.AssetCheckSpec(
+            "known_fields",
+            asset=RAW_EVENTS.asset_key,
+            description=(
+                "Warns when clients send a field the telemetry contract does not know yet "
+                "(a new Dagster release, say): its values are kept in extra_fields, but the "
+                "contract (dop_telemetry.ingestion.contract) should name and type it."
+            ),
+        ),
     ],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -163,6 +172,9 @@ def oss_telemetry_events(
     totals = {"rows_loaded": 0, "rows_quarantined": 0, "lines": 0, "bytes": 0}
     worst_day, worst_rate = days[0], 0.0
     per_day: list[dict] = []
+    unknown_fields: Counter[str] = Counter()
+    unknown_days: dict[str, list[str]] = {}
+    problems: Counter[str] = Counter()
     with warehouse.staging() as staging:
         loads = _in_order(lambda day: _load_day(staging, telemetry_files, day), days)
         for index, load in enumerate(loads, start=1):
@@ -172,6 +184,10 @@ def oss_telemetry_events(
             totals["bytes"] += load.size
             if load.quarantine_rate >= worst_rate:
                 worst_day, worst_rate = load.day, load.quarantine_rate
+            unknown_fields.update(load.unknown_fields)
+            for field in load.unknown_fields:
+                unknown_days.setdefault(field, []).append(str(load.day))
+            problems.update(load.problems)
             per_day.append(
                 {
                     "partition": str(load.day),
@@ -185,6 +201,10 @@ def oss_telemetry_events(
                 f"[{index}/{len(days)}] {load.day}: {load.loaded} rows loaded, "
                 f"{load.quarantined} quarantined, {load.blank_lines} blank lines "
                 f"({load.size / 1e6:.1f} MB gzip, {load.source})"
+                + "".join(
+                    f"; unknown field {name!r} in {count} lines"
+                    for name, count in load.unknown_fields.items()
+                )
             )
     rate = totals["rows_quarantined"] / max(totals["lines"], 1)
     first, last = per_day[0]["file"], per_day[-1]["file"]
@@ -198,6 +218,10 @@ def oss_telemetry_events(
         "file": first if single else f"{first} .. {last} ({len(days)} files)",
         "partitions": str(days[0]) if single else f"{days[0]}..{days[-1]}",
         "dagster/table_name": RAW_EVENTS.physical(),
+        # field the contract does not know -> lines carrying it (kept in extra_fields)
+        "unknown_fields": dict(sorted(unknown_fields.items())),
+        # why lines were quarantined -> lines (the most frequent reasons of each day)
+        "quarantine_reasons": dict(problems.most_common()),
         **partition_figures(per_day, rows="rows_loaded"),
     }
     quarantine_metadata: dict = {"dagster/table_name": QUARANTINE.physical()}
@@ -215,4 +239,22 @@ def oss_telemetry_events(
             else dg.AssetCheckSeverity.WARN
         ),
         metadata={"worst_partition": str(worst_day), "worst_rate": round(worst_rate, 6)},
+    )
+    yield dg.AssetCheckResult(
+        check_name="known_fields",
+        asset_key=RAW_EVENTS.asset_key,
+        passed=not unknown_fields,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            "Fields not in the contract: "
+            + ", ".join(
+                f"{name!r} ({count} lines)" for name, count in sorted(unknown_fields.items())
+            )
+            if unknown_fields
+            else "Every field sent is in the contract."
+        ),
+        metadata={
+            "unknown_fields": dict(sorted(unknown_fields.items())),
+            "partitions": {name: ", ".join(days) for name, days in unknown_days.items()},
+        },
     )

@@ -1,70 +1,129 @@
 """Turn one day's raw lines into loadable rows and quarantined rows, in DuckDB SQL.
 
-Two kinds of bad input, two answers:
-- a *line* that is not a JSON object (truncated, wrong quotes, binary garbage)
-  is quarantined with its line number and raw text; its neighbours load;
-- a *file* whose objects no longer match the telemetry contract (a field
-  missing, a new field, a field of another JSON type) is schema drift: nothing
-  of it is loaded and the partition fails with the differences spelled out,
-  because loading it would silently turn a client change into nulls.
+Telemetry comes from many client versions at once, so every line is judged alone
+against the contract (dop_telemetry.ingestion.contract):
+- a line that is not a JSON object (truncated, wrong quotes, binary garbage), or whose
+  identity fields are missing, null or of another JSON type, or whose known fields have
+  another JSON type (`metadata` as a string), is quarantined with its line number, raw
+  text and a reason naming the field (`missing event_id`, `client_time is a number`);
+  its neighbours load;
+- optional fields a client does not send (older clients: no `user_id`) load as NULL;
+- fields the contract does not know yet load too, kept as a JSON object in
+  `extra_fields`, and are counted per field (`unknown_fields`);
+- only a file with no telemetry line at all (`NotTelemetry`) or that is not a whole gzip
+  stream (`UnreadableFile`) fails its partition.
 
 The work happens in a staging connection (see dop_shared.warehouse.StagingArea):
-`stage_file` reads the file into a temp table, and the two queries VALID_ROWS and
-QUARANTINED_LINES are published to the warehouse in one transaction. Every line is
-checked against the contract inside VALID_ROWS itself; the first line that breaks it
-aborts the query (so nothing is written), and `contract_violation` then explains every
-difference of the file. Costs per line: one UTF-8 check and three JSON parses (keys,
-types, values), all in DuckDB's C++.
+`stage_file` reads the file into a temp table, judging each line once (one UTF-8 check,
+two JSON parses: keys, types), and the queries VALID_ROWS and QUARANTINED_LINES are
+published to the warehouse in one transaction (a third parse extracts the values of
+valid lines). All of it runs in DuckDB's C++.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
-# The fields of dagster._core.telemetry.TelemetryEntry and the JSON types each may take.
-CONTRACT: dict[str, tuple[str, ...]] = {
-    "action": ("VARCHAR",),
-    "client_time": ("VARCHAR",),
-    "event_id": ("VARCHAR",),
-    "elapsed_time": ("VARCHAR", "NULL"),
-    "instance_id": ("VARCHAR",),
-    "metadata": ("OBJECT", "NULL"),
-    "python_version": ("VARCHAR", "NULL"),
-    "dagster_version": ("VARCHAR", "NULL"),
-    "os_desc": ("VARCHAR", "NULL"),
-    "os_platform": ("VARCHAR", "NULL"),
-    "run_storage_id": ("VARCHAR", "NULL"),
-    "is_known_ci_env": ("BOOLEAN", "NULL"),
-}
-
-
-class SchemaDrift(ValueError):
-    """The file's objects do not match CONTRACT; the message lists every difference."""
+from dop_telemetry.ingestion.contract import EXTRA_FIELDS_COLUMN, FIELD_NAMES, FIELDS
 
 
 class UnreadableFile(ValueError):
     """The file is not a complete gzip stream; nothing of it should be loaded."""
 
 
+class NotTelemetry(ValueError):
+    """Not one line of the file is a telemetry event: the file is something else."""
+
+
+# Names DuckDB's json_type gives, as a person would say them in a reason.
+_JSON_TYPE_WORDS = {
+    "VARCHAR": "a string",
+    "BIGINT": "a number",
+    "UBIGINT": "a number",
+    "DOUBLE": "a number",
+    "BOOLEAN": "a boolean",
+    "OBJECT": "an object",
+    "ARRAY": "an array",
+    "NULL": "null",
+}
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _sql_list(values) -> str:
+    return "(" + ", ".join(_sql_text(v) for v in values) + ")"
+
+
+_PATHS = "[" + ", ".join(_sql_text(f"$.{name}") for name in FIELD_NAMES) + "]"
+
+
+def _type_word(json_type: str) -> str:
+    """SQL: the JSON type `json_type` (an expression) in words."""
+    cases = " ".join(
+        f"when {_sql_text(k)} then {_sql_text(v)}" for k, v in _JSON_TYPE_WORDS.items()
+    )
+    return f"case {json_type} {cases} else lower({json_type}) end"
+
+
+def _reason(types: str) -> str:
+    """SQL: why an object line breaks the contract, NULL when it does not. `types` is the
+    list of json_type of every contract field (NULL where the field is absent); the first
+    broken field, in contract order, names the reason."""
+    branches = []
+    for position, field in enumerate(FIELDS, start=1):
+        t = f"{types}[{position}]"
+        allowed = _sql_list(field.json_types)
+        word = _type_word(t)
+        if field.required:
+            branches.append(f"when {t} is null then {_sql_text('missing ' + field.name)}")
+            branches.append(
+                f"when {t} not in {allowed} then {_sql_text(field.name + ' is ')} || {word}"
+            )
+        else:
+            branches.append(
+                f"when {t} not in {_sql_list((*field.json_types, 'NULL'))} "
+                f"then {_sql_text(field.name + ' is ')} || {word}"
+            )
+    return "case " + " ".join(branches) + " end"
+
+
 # A line is one CSV field: no quoting, and a separator (SOH) that valid JSON never
 # contains unescaped. DuckDB's CSV reader then does the gunzip, the line split and the
 # UTF-8 check in C++, and keeps what it rejects (with line numbers) in reject_errors.
-# Whether a line is a JSON object, and its number of keys, are decided here in one parse
-# (json_keys fails on text that is not JSON, which try turns into NULL: one parse instead
-# of a validity check and then a second parse for the keys).
-_STAGE_LINES = """
+# Each line is then judged once, here: `problem` is NULL for a line to load (and for a
+# blank line), else the reason it is quarantined; `unknown_keys` counts the keys of an
+# object that the contract does not name (json_type gives NULL for an absent field, so
+# the known keys present are the non-NULL types).
+_STAGE_LINES = f"""
 create or replace temp table raw_lines as
-select line as text,
-    -- top-level keys of a JSON object, NULL when the line is not one
-    case when starts_with(line, '{') or left(ltrim(line), 1) = '{'
-         then try(len(json_keys(line))) end as object_keys
-from read_csv($path, columns = {'line': 'VARCHAR'}, delim = '\x01', quote = '', escape = '',
-    header = false, auto_detect = false, new_line = '\\n', compression = 'gzip',
-    store_rejects = true, strict_mode = false, max_line_size = 1048576, parallel = false)
+select
+    line as text,
+    keys is not null as is_object,
+    case
+        when keys is not null then {_reason("types")}
+        when line is null or length(trim(line)) = 0 then null
+        when json_valid(line) then 'not a JSON object'
+        else 'not valid JSON'
+    end as problem,
+    len(keys) - list_count(types) as unknown_keys
+from (
+    select line, keys, case when keys is not null then json_type(line, {_PATHS}) end as types
+    from (
+        select line,
+            -- top-level keys of a JSON object, NULL when the line is not one (json_keys
+            -- fails on text that is not JSON: try makes that NULL, in the same parse)
+            case when starts_with(line, '{{') or left(ltrim(line), 1) = '{{'
+                 then try(json_keys(line)) end as keys
+        from read_csv($path, columns = {{'line': 'VARCHAR'}}, delim = '\x01', quote = '',
+            escape = '', header = false, auto_detect = false, new_line = '\\n',
+            compression = 'gzip', store_rejects = true, strict_mode = false,
+            max_line_size = 1048576, parallel = false)
+    )
+)
 """
-
 # A line's number is its position in raw_lines (file order, rowid) plus the rejected
 # lines before it. Positions where that count steps up, one per rejected line:
 _REJECT_STEPS = """
@@ -77,8 +136,7 @@ order by step
 _MAX_CASE_STEPS = 256
 _LINES = """
 create or replace temp view lines as
-select rowid + 1 + {rejected_before} as line_number, text, object_keys,
-    object_keys is not null as is_object
+select rowid + 1 + {rejected_before} as line_number, text, is_object, problem, unknown_keys
 from raw_lines
 where text is not null and length(text) > 0
 """
@@ -89,8 +147,8 @@ with steps as (  -- consecutive rejected lines share a step: count them once per
     from ({steps}) as s
     group by step
 )
-select r.rowid + 1 + coalesce(j.rejected_so_far, 0) as line_number, r.text, r.object_keys,
-    r.object_keys is not null as is_object
+select r.rowid + 1 + coalesce(j.rejected_so_far, 0) as line_number, r.text, r.is_object,
+    r.problem, r.unknown_keys
 from raw_lines as r
 asof left join steps as j on r.rowid >= j.step
 where r.text is not null and length(r.text) > 0
@@ -107,50 +165,45 @@ def _number_lines(conn) -> None:
     conn.execute(_LINES.format(rejected_before=rejected_before))
 
 
-# Every combination of allowed JSON types, as DuckDB hashes of json_type's list: a line
-# conforms when it has exactly the contract's number of keys and its type list is one of
-# these (a missing field gives a NULL type, which no allowed list has). 2^8 lists here.
-_ALLOWED_SHAPES = """
-create or replace temp table contract_shapes as
-select hash(unnest($shapes::VARCHAR[][])) as shape
-"""
-_PATHS = "[" + ", ".join(f"'$.{name}'" for name in CONTRACT) + "]"
-# DuckDB plans the IN as a join evaluated on every line before any filter, so its input
-# is nulled for lines that are not JSON objects (json_type would fail on them).
-_CONFORMS = (
-    f"object_keys = {len(CONTRACT)} and hash(json_type("
-    f"case when is_object then text end, {_PATHS})) in (select shape from contract_shapes)"
-)
-_MARKER = "telemetry contract broken at line "
-
 _TYPED = (
     "{"
     + ", ".join(
-        f'"{name}": "{"JSON" if types[0] == "OBJECT" else types[0]}"'
-        for name, types in CONTRACT.items()
+        f'"{f.name}": "{"JSON" if f.json_types == ("OBJECT",) else f.column_type}"' for f in FIELDS
     )
     + "}"
+)
+# In contract order; JSON objects are kept as their text.
+_SELECT_FIELDS = ", ".join(
+    f"cast(f.{f.name} as {f.column_type}) as {f.name}"
+    if f.json_types == ("OBJECT",)
+    else f"f.{f.name} as {f.name}"
+    for f in FIELDS
+)
+_KNOWN = _sql_list(FIELD_NAMES)
+# The unknown keys of an object line, each once.
+_UNKNOWN_KEYS = f"list_distinct(list_filter(json_keys(text), lambda k: k not in {_KNOWN}))"
+# Those keys with their values, as one JSON object (keys addressed as JSON pointers, so
+# no key can break out of the path).
+_EXTRA_FIELDS = (
+    f"to_json(map_from_entries(list_transform({_UNKNOWN_KEYS}, lambda k: struct_pack("
+    "k := k, v := json_extract(text, '/' || replace(replace(k, '~', '~0'), '/', '~1'))))))"
 )
 
 # Parameters of both queries: $event_date, $source_file, $loaded_at.
 VALID_ROWS = f"""
 select
-    {", ".join(f"f.{name} as {name}" for name in CONTRACT if name != "metadata")},
-    cast(f.metadata as varchar) as metadata,
+    {_SELECT_FIELDS},
+    extra as {EXTRA_FIELDS_COLUMN},
     cast($event_date as date) as event_date,
     cast($source_file as varchar) as _source_file,
     cast(line_number as bigint) as _line_number,
     cast($loaded_at as timestamp) as _loaded_at
 from (
-    select line_number, from_json(text, '{_TYPED}') as f
+    select line_number, from_json(text, '{_TYPED}') as f,
+        case when unknown_keys > 0 then nullif(cast({_EXTRA_FIELDS} as varchar), '{{}}') end
+            as extra
     from lines
-    -- one CASE, evaluated in order: only objects are checked, and only lines that
-    -- break the contract reach error()
-    where case
-        when not is_object then false
-        when {_CONFORMS} then true
-        else error('{_MARKER}' || line_number)
-    end
+    where is_object and problem is null
 )
 """
 
@@ -163,12 +216,9 @@ select
     raw_text,
     cast($loaded_at as timestamp) as _loaded_at
 from (
-    select
-        line_number,
-        case when json_valid(text) then 'not a JSON object' else 'not valid JSON' end as problem,
-        text as raw_text
+    select line_number, problem, text as raw_text
     from lines
-    where case when is_object then false else length(trim(text)) > 0 end
+    where problem is not null
     union all
     select
         line,
@@ -185,59 +235,61 @@ order by line_number
 """
 
 
-def stage_file(conn, path: Path) -> int:
-    """Read one gzip JSON-lines file into `conn`'s temp tables; returns its line count."""
+@dataclass(frozen=True)
+class StagedFile:
+    """What staging found in a file, before anything is written."""
+
+    lines: int  # every line, blank and unreadable ones included
+    valid: int
+    quarantined: int
+    problems: dict[str, int]  # reason -> lines, most frequent first (a few)
+    unknown_fields: dict[str, int]  # field the contract does not know -> valid lines
+
+
+_COUNTS = """
+select
+    count(*) filter (where is_object and problem is null),
+    count(*) filter (where problem is not null)
+        + (select count(distinct line) from reject_errors),
+    (select count(*) from raw_lines) + (select count(distinct line) from reject_errors)
+from lines
+"""
+_TOP_PROBLEMS = """
+select problem, count(*) from (
+    select problem from lines where problem is not null
+    union all
+    select 'not valid UTF-8 or unreadable' from (select distinct line from reject_errors)
+)
+group by problem order by count(*) desc, problem limit 5
+"""
+_UNKNOWN_FIELDS = f"""
+select field, count(*) from (
+    select unnest({_UNKNOWN_KEYS}) as field
+    from lines
+    where unknown_keys > 0 and is_object and problem is null
+)
+group by field order by field
+"""
+
+
+def stage_file(conn, path: Path) -> StagedFile:
+    """Read one gzip JSON-lines file into `conn`'s temp tables and judge every line;
+    raises UnreadableFile (not gzip, cut short) or NotTelemetry (no valid line)."""
     import duckdb
 
     try:
         conn.execute(_STAGE_LINES, {"path": str(path)})
-    except duckdb.Error as error:
+    except (duckdb.IOException, duckdb.InvalidInputException) as error:
         raise UnreadableFile(f"{path} could not be read as gzip JSON lines ({error}).") from error
     _number_lines(conn)
-    shapes = [list(types) for types in itertools.product(*CONTRACT.values())]
-    conn.execute(_ALLOWED_SHAPES, {"shapes": shapes})
-    [(lines,)] = conn.execute(
-        "select count(*) + (select count(distinct line) from reject_errors) from raw_lines"
-    ).fetchall()
-    return lines
-
-
-_SHAPES_OF_FILE = f"""
-select json_keys(text), json_type(text, {_PATHS}), count(*), min(line_number)
-from lines
-where is_object and not ({_CONFORMS})
-group by all
-"""
-
-
-def contract_violation(conn, error: Exception) -> SchemaDrift | None:
-    """If `error` is VALID_ROWS stopping at a line that breaks the contract, a SchemaDrift
-    naming every way the file's objects differ from CONTRACT, with line counts. The
-    offending lines are grouped by shape (a handful per file); this runs only on failure."""
-    if _MARKER not in str(error):
-        return None
-    [(objects,)] = conn.execute("select count(*) from lines where is_object").fetchall()
-    problems: dict[str, list[int]] = {}  # message -> [lines, first line]
-
-    def note(message: str, count: int, first: int) -> None:
-        seen = problems.setdefault(message, [0, first])
-        seen[0] += count
-        seen[1] = min(seen[1], first)
-
-    for keys, found_types, count, first in conn.execute(_SHAPES_OF_FILE).fetchall():
-        for key, times in Counter(keys).items():
-            if key not in CONTRACT:
-                note(f"new field {key!r}", count, first)
-            elif times > 1:
-                note(f"field {key!r} repeated", count, first)
-        for (name, allowed), found in zip(CONTRACT.items(), found_types, strict=True):
-            if found is None:
-                note(f"field {name!r} missing", count, first)
-            elif found not in allowed:
-                note(f"field {name!r} is {found}, expected {' or '.join(allowed)}", count, first)
-    return SchemaDrift(
-        "; ".join(
-            f"{message} in {count} of {objects} lines (first at line {first})"
-            for message, (count, first) in sorted(problems.items())
+    [(valid, quarantined, lines)] = conn.execute(_COUNTS).fetchall()
+    problems = dict(conn.execute(_TOP_PROBLEMS).fetchall()) if quarantined else {}
+    if valid == 0:
+        found = "; ".join(f"{reason}: {count} lines" for reason, count in problems.items())
+        raise NotTelemetry(
+            f"{path} holds no telemetry event in its {lines} lines"
+            + (f" ({found})" if found else " (the file is empty)")
+            + "."
         )
-    )
+    unknown = dict(conn.execute(_UNKNOWN_FIELDS).fetchall())
+    return StagedFile(lines, valid, quarantined, problems, unknown)
