@@ -11,7 +11,8 @@ data generator all read this module.
 A feed of many client versions at once is judged line by line: an *identity* field
 (`required`) that is missing, null or of another JSON type quarantines its line; any
 other field may be absent (older clients: no `user_id`, which Dagster added in early
-2026) and loads as NULL; a field this module does not know yet is kept on the row, in `extra_fields`.
+2026) and loads as NULL; a field this module does not know yet is kept on the row, in
+`extra_fields`.
 """
 
 from __future__ import annotations
