@@ -2,6 +2,7 @@
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DO_NOT_TRACK=1                       # every tool that honours it
 export DBT_SEND_ANONYMOUS_USAGE_STATS=false # dbt
+export RUNTIME__DLTHUB_TELEMETRY=false      # dlt (cloud_usage replication)
 export DAGSTER_HOME="${DAGSTER_HOME:-$PWD/dagster_home}"  # its dagster.yaml turns Dagster telemetry off
 export UV_PYTHON="${UV_PYTHON:-3.11}"
 mkdir -p "$DAGSTER_HOME"
