@@ -22,10 +22,12 @@ from dop_shared.environment import DECIDING_VARIABLES
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")  # Dagster's uploader reads only this
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 
 DEPLOYMENT_VARIABLES = (
     *DECIDING_VARIABLES,
     "DOP_DATA_DIR",
+    "CLOUD_PRODUCT_DATABASE_URL",
     "SNOWFLAKE_ACCOUNT",
     "SNOWFLAKE_USER",
     "SNOWFLAKE_PASSWORD",

@@ -5,6 +5,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS=false # dbt
 # Dagster's telemetry uploader (started by the webserver and the daemon) reads only this;
 # dagster_home/dagster.yaml also stops Dagster writing telemetry in the first place.
 export DAGSTER_DISABLE_TELEMETRY=1
+export RUNTIME__DLTHUB_TELEMETRY=false      # dlt (cloud_usage replication)
 export DAGSTER_HOME="${DAGSTER_HOME:-$PWD/dagster_home}"  # its dagster.yaml turns Dagster telemetry off
 export UV_PYTHON="${UV_PYTHON:-3.11}"
 mkdir -p "$DAGSTER_HOME"

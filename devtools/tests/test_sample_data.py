@@ -4,7 +4,6 @@ import datetime as dt
 import gzip
 import hashlib
 import json
-import sqlite3
 
 import pytest
 
@@ -92,15 +91,65 @@ def test_every_day_has_events_even_at_a_tiny_scale(tmp_path):
     assert all(len(gzip.decompress(p.read_bytes())) > 0 for p in paths)
 
 
-def test_cloud_product_copy_has_consistent_keys(tmp_path):
-    generate(SPEC, tmp_path)
-    with sqlite3.connect(tmp_path / "cloud_product/cloud_product.sqlite") as conn:
-        orphans = conn.execute(
-            "select count(*) from runs r left join organizations o on r.organization_id = o.id "
-            "where o.id is null"
-        ).fetchone()[0]
-        runs = conn.execute("select count(*) from runs").fetchone()[0]
-    assert runs > 0 and orphans == 0
+PRODUCT = SampleDataSpec(seed=3, days=10, scale=1.0, end_date=dt.date(2026, 3, 10))
+
+
+def _product(path):
+    import sqlalchemy as sa
+
+    from dop_devtools.sample_data.cloud_product import TABLES
+
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        tables = {t: conn.execute(sa.text(f"select * from {t} order by id")).all() for t in TABLES}
+    engine.dispose()
+    return tables
+
+
+def test_cloud_product_has_the_twelve_tables_with_keys_and_consistent_relations(tmp_path):
+    import sqlalchemy as sa
+
+    from dop_devtools.sample_data.cloud_product import schema, write
+
+    path = write(PRODUCT, tmp_path / "product.sqlite")
+    assert len(schema.HIGH_FREQ) + len(schema.LOW_FREQ) >= 12
+    for table in schema.metadata.sorted_tables:
+        assert [c.name for c in table.primary_key.columns] == ["id"]
+        assert "updated_at" in table.columns
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        for table in schema.metadata.sorted_tables:
+            assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() > 0
+            for fk in table.foreign_keys:
+                orphans = conn.execute(
+                    sa.text(
+                        f"select count(*) from {table.name} c left join {fk.column.table.name} p "
+                        f"on c.{fk.parent.name} = p.id where p.id is null"
+                    )
+                ).scalar()
+                assert orphans == 0, f"{table.name}.{fk.parent.name}"
+        statuses = {r[0] for r in conn.execute(sa.text("select status from organizations"))}
+    engine.dispose()
+    assert statuses == {"TRIAL", "ACTIVE", "CHURNED"}
+
+
+def test_cloud_product_advances_to_a_later_date_as_if_generated_there(tmp_path):
+    """A later end date on the same database inserts, updates and soft-deletes rows;
+    the result is exactly the database generated for that date at once."""
+    from dop_devtools.sample_data.cloud_product import write
+
+    later = SampleDataSpec(3, PRODUCT.days + 3, PRODUCT.scale, PRODUCT.end_date + dt.timedelta(3))
+    write(PRODUCT, tmp_path / "moved.sqlite")
+    before = _product(tmp_path / "moved.sqlite")
+    write(later, tmp_path / "moved.sqlite")
+    write(later, tmp_path / "direct.sqlite")
+    after = _product(tmp_path / "moved.sqlite")
+    assert after == _product(tmp_path / "direct.sqlite")
+    assert len(after["runs"]) > len(before["runs"])
+    old = {row.id: row for row in before["deployments"]}
+    changed = [row for row in after["deployments"] if row.id in old and row != old[row.id]]
+    assert any(row.deleted_at is not None for row in changed)
+    assert all(row.updated_at > old[row.id].updated_at for row in changed)
 
 
 @pytest.mark.parametrize("kwargs", [{"days": 0}, {"scale": 0}])

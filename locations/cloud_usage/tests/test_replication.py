@@ -1,62 +1,231 @@
-"""Replication from the SQLite copy through SQLAlchemy into the STITCH DuckDB file."""
-
-import sqlite3
+"""Replication from a real PostgreSQL server (and the local SQLite copy) into the STITCH
+DuckDB file, through dlt, as Dagster runs it."""
 
 import dagster as dg
+import pytest
 
 from dop_cloud_usage.definitions import defs
-from dop_cloud_usage.replication import cloud_product_high_freq, cloud_product_low_freq
+from dop_cloud_usage.replication import replication_assets
 from dop_cloud_usage.source_database import CloudProductDatabase
+from dop_cloud_usage.tables import TABLES, table_ref
 from dop_shared.warehouse import DuckDBWarehouse
 
+ALL_TABLES = [t for tables in TABLES.values() for t in tables]
+# An update the product makes after the last sync: past every row's updated_at.
+LATER = "(select max(updated_at) + interval '1 hour' from {table})"
 
-def _counts(conn, tables):
-    return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in tables}
+
+def replicate(*tables: str, raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
+    selection = [table_ref(t).asset_key for t in tables or ALL_TABLES]
+    return dg.materialize(
+        replication_assets(),
+        selection=selection,
+        resources={"warehouse": DuckDBWarehouse(), "cloud_product_db": CloudProductDatabase()},
+        raise_on_error=raise_on_error,
+    )
 
 
-def test_every_row_is_copied_and_a_rerun_does_not_duplicate(data_dir):
-    resources = {"warehouse": DuckDBWarehouse(), "cloud_product_db": CloudProductDatabase()}
-    for _ in range(2):
-        result = dg.materialize(
-            [cloud_product_high_freq, cloud_product_low_freq], resources=resources
-        )
-        assert result.success
+def figures(result, table: str) -> dict:
+    key = table_ref(table).asset_key
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == key]
+    return {k: getattr(v, "value", v) for k, v in event.materialization.metadata.items()}
+
+
+def replica(query: str):
+    with DuckDBWarehouse().connect() as conn:
+        return conn.execute(query).fetchall()
+
+
+def failure_text(result) -> str:
+    return "\n".join(
+        e.event_specific_data.error.to_string() for e in result.get_step_failure_events()
+    )
+
+
+def test_every_table_is_replicated_and_a_rerun_writes_nothing(product_db):
+    first = replicate()
+    for table in ALL_TABLES:
+        source_rows = product_db.scalar(f"select count(*) from {table}")
+        assert source_rows > 0, table
+        found = figures(first, table)
+        assert found["rows_written"] == found["rows_read"] == source_rows, table
+        assert found["dagster/row_count"] == source_rows, table
+        assert found["dagster/table_name"] == f"STITCH.{table_ref(table).schema}.{table}"
+        assert "id" in [c.name for c in found["dagster/column_schema"].columns]
+    cursor = product_db.scalar("select max(updated_at) from runs")
+    assert figures(first, "runs")["cursor"] == str(cursor)
+
+    # A new run starts from an empty dlt folder: the cursor comes back from the replica.
+    second = replicate()
+    assert {t: figures(second, t)["rows_written"] for t in ALL_TABLES} == dict.fromkeys(
+        ALL_TABLES, 0
+    )
+    assert replica("select count(*) from stitch.postgres_etl_high_freq.runs")[0][0] == (
+        product_db.scalar("select count(*) from runs")
+    )
+
+
+def test_updated_and_soft_deleted_rows_are_merged_not_duplicated(product_db):
+    replicate()
+    versions = "select id, updated_at, deleted_at from {} order by id"
+    deployments = replica(versions.format("stitch.postgres_etl_low_freq.deployments"))
+    product_db.advance(days=3)  # branch deployments close (soft delete), runs finish, ...
+    result = replicate()
+    for table in ALL_TABLES:
+        rows, ids = replica(
+            f"select count(*), count(distinct id) from {table_ref(table).physical()}"
+        )[0]
+        assert rows == ids == product_db.scalar(f"select count(*) from {table}"), table
+    after = replica(versions.format("stitch.postgres_etl_low_freq.deployments"))
+    assert [tuple(r) for r in after] == product_db.rows(versions.format("deployments"))
+    before = {row[0]: row for row in deployments}
+    updated = [row for row in after if row[0] in before and row != before[row[0]]]
+    soft_deleted = [row for row in updated if row[2] is not None and before[row[0]][2] is None]
+    assert updated and soft_deleted
+    new = len(after) - len(deployments)
+    assert figures(result, "deployments")["rows_written"] == len(updated) + new
+
+
+def test_one_table_is_selectable_alone(product_db):
+    result = replicate("plans")
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == {
+        table_ref("plans").asset_key
+    }
+    tables = {row[0] for row in replica("select table_name from duckdb_tables()")}
+    assert "plans" in tables and "runs" not in tables
+
+
+def test_an_added_column_is_replicated_and_reported(product_db):
+    replicate("organizations")
+    product_db.execute(
+        "alter table organizations add column region text",
+        "update organizations set region = 'eu', "
+        f"updated_at = {LATER.format(table='organizations')} where id % 2 = 0",
+    )
+    result = replicate("organizations")
+    found = figures(result, "organizations")
+    assert found["columns_added"] == "region"
+    assert "region" in [c.name for c in found["dagster/column_schema"].columns]
+    [(rows, regions)] = replica(
+        "select count(*), count(region) from stitch.postgres_etl_low_freq.organizations"
+    )
+    assert rows == product_db.scalar("select count(*) from organizations")
+    assert regions == product_db.scalar("select count(*) from organizations where id % 2 = 0")
+
+
+def test_a_dropped_column_keeps_rows_loading_and_fails_the_check(product_db):
+    replicate("runs")
+    product_db.execute(
+        "alter table runs drop column job_name",
+        f"update runs set updated_at = {LATER.format(table='runs')} where id % 10 = 0",
+    )
+    result = replicate("runs", raise_on_error=False)
+    assert result.success
+    [check] = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.asset_key == table_ref("runs").asset_key
+    ]
+    assert not check.passed
+    assert "job_name" in check.description and "postgres_etl_high_freq.runs" in check.description
+    assert figures(result, "runs")["rows_written"] == product_db.scalar(
+        "select count(*) from runs where id % 10 = 0"
+    )
+    assert replica("select count(*) from stitch.postgres_etl_high_freq.runs")[0][0] == (
+        product_db.scalar("select count(*) from runs")
+    )
+
+
+def test_a_retyped_column_fails_naming_both_types_and_leaves_the_replica(product_db):
+    replicate("plans")
+    before = replica("select * from stitch.postgres_etl_low_freq.plans order by id")
+    product_db.execute(
+        "alter table plans alter column monthly_price_usd type text "
+        "using monthly_price_usd || ' USD'",
+        f"update plans set updated_at = {LATER.format(table='plans')}",
+    )
+    result = replicate("plans", raise_on_error=False)
+    assert not result.success
+    message = failure_text(result)
+    assert "STITCH.postgres_etl_low_freq.plans.monthly_price_usd" in message
+    assert "bigint" in message and "text" in message
+    assert replica("select * from stitch.postgres_etl_low_freq.plans order by id") == before
+    [(kind,)] = replica(
+        "select data_type from duckdb_columns() where schema_name = 'postgres_etl_low_freq' "
+        "and table_name = 'plans' and column_name = 'monthly_price_usd'"
+    )
+    assert kind == "BIGINT"
+
+
+@pytest.mark.parametrize("fault", ["host", "password"])
+def test_an_unreachable_source_fails_naming_it_and_writes_nothing(
+    postgres, product_db, data_dir, monkeypatch, fault
+):
+    database = product_db.url.rsplit("/", 1)[1]
+    wrong_password = "not-the-password-1234"
+    url = (
+        postgres.url(database, password=wrong_password)
+        if fault == "password"
+        else postgres.url(database).replace("127.0.0.1", "nonexistent.invalid")
+    )
+    monkeypatch.setenv("CLOUD_PRODUCT_DATABASE_URL", url)
+    result = replicate(raise_on_error=False)
+    assert not result.success
+    message = failure_text(result)
+    host = "nonexistent.invalid" if fault == "host" else "127.0.0.1"
+    assert f"postgresql database {host}/{database}" in message
+    assert wrong_password not in message and postgres.password not in message
+    assert not (data_dir / "warehouse" / "stitch.duckdb").exists()
+
+
+def test_the_local_sqlite_copy_is_read_through_the_same_code(data_dir):
+    result = replicate("runs", "organizations")
+    import sqlite3
+
     with sqlite3.connect(data_dir / "sources/cloud_product/cloud_product.sqlite") as source:
-        expected = _counts(source, ["runs", "organizations", "deployments"])
-    with DuckDBWarehouse().connect(read_only=True) as conn:
-        copied = {
-            "runs": _counts(conn, ["stitch.postgres_etl_high_freq.runs"])[
-                "stitch.postgres_etl_high_freq.runs"
-            ],
-            "organizations": conn.execute(
-                "select count(*) from stitch.postgres_etl_low_freq.organizations"
-            ).fetchone()[0],
-            "deployments": conn.execute(
-                "select count(*) from stitch.postgres_etl_low_freq.deployments"
-            ).fetchone()[0],
-        }
-        replicated_at = conn.execute(
-            "select count(distinct _replicated_at) from stitch.postgres_etl_high_freq.runs"
-        ).fetchone()[0]
-    assert copied == expected and expected["runs"] > 0
-    assert replicated_at == 1
+        expected = source.execute("select count(*) from runs").fetchone()[0]
+    assert figures(result, "runs")["rows_written"] == expected > 0
 
 
 def test_missing_local_copy_says_how_to_make_it(tmp_path, monkeypatch):
     monkeypatch.setenv("DOP_DATA_DIR", str(tmp_path))
-    result = dg.materialize(
-        [cloud_product_low_freq],
-        resources={"warehouse": DuckDBWarehouse(), "cloud_product_db": CloudProductDatabase()},
-        raise_on_error=False,
-    )
+    result = replicate("plans", raise_on_error=False)
     assert not result.success
-    message = result.get_step_failure_events()[0].event_specific_data.error.to_string()
+    message = failure_text(result)
     assert "cloud_product.sqlite" in message and "dop-sample-data" in message
 
 
 def test_location_loads_alone(dbt_manifest):
     loaded = defs()
     keys = {k.to_user_string() for a in loaded.assets for k in a.keys}
-    assert "stitch/postgres_etl_high_freq/runs" in keys
+    assert {f"stitch/{table_ref(t).schema}/{t}" for t in ALL_TABLES} <= keys
     assert "purina/cloud_usage/fct_cloud_organization_usage_daily" in keys
     assert not any(k.startswith("purina/telemetry/") for k in keys)
+
+
+def test_a_soft_delete_reaches_staging_flagged(product_db, dbt_manifest):
+    import json
+
+    from dop_shared.dbt import dbt_vars
+    from dop_shared.resources import dbt_resource
+
+    replicate("deployments", "organizations", "plans")
+    last_id = product_db.scalar("select max(id) from deployments")
+    closed_before = product_db.scalar(
+        "select count(*) from deployments where deleted_at is not null"
+    )
+    product_db.advance(days=3)
+    replicate("deployments")
+    model = "stg_postgres_etl_low_freq__deployments"
+    dbt_resource().cli(["run", "--select", model, "--vars", json.dumps(dbt_vars())]).wait()
+    [(flagged, deleted_at)] = replica(
+        "select count(*) filter (where is_deleted), count(deleted_at) "
+        "from sandbox.staging.stg_postgres_etl_low_freq__deployments"
+    )
+    expected = product_db.scalar("select count(*) from deployments where deleted_at is not null")
+    assert flagged == deleted_at == expected
+    # some deployments open before the advance were closed by it
+    closed_since = product_db.scalar(
+        f"select count(*) from deployments where deleted_at is not null and id <= {last_id}"
+    )
+    assert closed_since > closed_before

@@ -3,11 +3,11 @@ select
     run_id,
     organization_id,
     deployment_id,
+    job_name,
     upper(status) as status,
-    {{ to_timestamp_or_null('create_timestamp') }} as created_at,
-    {{ to_timestamp_or_null('start_time') }} as started_at,
-    {{ to_timestamp_or_null('end_time') }} as ended_at,
-    {{ to_timestamp_or_null('update_timestamp') }} as updated_at,
-    _replicated_at
+    cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
+    cast(started_at as {{ dbt.type_timestamp() }}) as started_at,
+    cast(ended_at as {{ dbt.type_timestamp() }}) as ended_at,
+    cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at
 from {{ source('postgres_etl_high_freq', 'runs') }}
-where {{ within_data_window(to_timestamp_or_null('create_timestamp')) }}
+where {{ within_data_window('created_at') }}

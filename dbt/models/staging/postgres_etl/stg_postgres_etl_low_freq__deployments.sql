@@ -1,8 +1,11 @@
+{#- Soft-deleted (closed) deployments are kept and flagged (is_deleted): their runs
+    still count as usage. -#}
 select
     id as deployment_id,
     organization_id,
     name as deployment_name,
-    cast(is_branch_deployment as integer) = 1 as is_branch_deployment,
-    {{ to_timestamp_or_null('created_at') }} as created_at,
-    _replicated_at
+    is_branch_deployment,
+    cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
+    {{ soft_delete_columns('deleted_at') }},
+    cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at
 from {{ source('postgres_etl_low_freq', 'deployments') }}

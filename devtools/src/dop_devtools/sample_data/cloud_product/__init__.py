@@ -1,0 +1,67 @@
+"""The cloud product database (what the cloud_usage location replicates), generated.
+
+`write(spec, target)` writes it to a SQLite file (the local default) or to any
+SQLAlchemy URL (a real Postgres in the tests and the benchmark). Called again on the
+same database with the same seed and scale and a later end date, it advances the
+same history to that date: new rows, updated rows, soft-deleted rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from dop_devtools.sample_data.cloud_product import schema, writer
+from dop_devtools.sample_data.cloud_product.simulation import Simulation
+from dop_devtools.sample_data.spec import SampleDataSpec
+
+TABLES = schema.HIGH_FREQ + schema.LOW_FREQ
+
+
+def _url(target: Path | str) -> str:
+    if isinstance(target, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{target}"
+    return target
+
+
+def write(
+    spec: SampleDataSpec, target: Path | str, tables: Iterable[str] | None = None
+) -> Path | str:
+    """The product database as it stands at the end of `spec.end_date`; returns `target`.
+
+    `tables` limits the rows written (the benchmark wants `runs` alone); the history,
+    and so every id, is the same whatever the selection.
+    """
+    now = dt.datetime.combine(spec.end_date + dt.timedelta(days=1), dt.time())
+    engine = sa.create_engine(_url(target))
+    try:
+        with engine.begin() as conn:
+            before = writer.previous_run(conn)
+            advancing = (
+                before is not None
+                and (before.seed, before.scale) == (spec.seed, spec.scale)
+                and before.now <= now
+            )
+            first_day = before.first_day if advancing else spec.start_date
+            if not advancing:
+                writer.reset(conn)
+            land = (
+                writer.upsert_rows
+                if advancing
+                else writer.copy_rows
+                if conn.dialect.name == "postgresql"
+                else writer.insert_rows
+            )
+            simulation = Simulation(spec.seed, spec.scale, first_day, now, tables)
+            for day in simulation.days():
+                for table in schema.metadata.sorted_tables:
+                    if day.get(table.name):
+                        land(conn, table, day[table.name])
+            writer.record(conn, spec.seed, spec.scale, first_day, now)
+    finally:
+        engine.dispose()
+    return target
