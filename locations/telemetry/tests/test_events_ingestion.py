@@ -7,10 +7,10 @@ import json
 import pytest
 from events_runs import materialize_events
 
+from dop_shared.daily_files import LOAD_WORKERS
 from dop_shared.warehouse import DuckDBWarehouse, Partition
 from dop_telemetry.ingestion.contract import EXTRA_FIELDS_COLUMN, RAW_COLUMNS, REQUIRED
 from dop_telemetry.ingestion.events import (
-    LOAD_WORKERS,
     QUARANTINE,
     RAW_EVENTS,
 )

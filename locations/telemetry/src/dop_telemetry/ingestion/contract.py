@@ -17,20 +17,7 @@ other field may be absent (older clients: no `user_id`, which Dagster added in e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    # JSON types accepted, as DuckDB's json_type names them (JSON null is always
-    # accepted for an optional field, never for a required one).
-    json_types: tuple[str, ...]
-    # the column's type in the raw table (JSON objects are kept as their JSON text)
-    column_type: str
-    required: bool
-    description: str
-
+from dop_shared.json_lines import Contract, Field
 
 _TEXT = ("VARCHAR",)
 
@@ -49,14 +36,19 @@ FIELDS: tuple[Field, ...] = (
     Field("run_storage_id", _TEXT, "VARCHAR", False, "Id of the run storage; '' when unknown."),
     Field("is_known_ci_env", ("BOOLEAN",), "BOOLEAN", False, "Whether the client is in CI."),
 )
-FIELD_NAMES = tuple(f.name for f in FIELDS)
-REQUIRED = tuple(f.name for f in FIELDS if f.required)
-
-# Columns the raw table adds to the fields: unknown fields as a JSON object (NULL when
-# none) and where and when each row was loaded from.
-EXTRA_FIELDS_COLUMN = "extra_fields"
-LINEAGE_COLUMNS = ("event_date", "_source_file", "_line_number", "_loaded_at")
-RAW_COLUMNS = (*FIELD_NAMES, EXTRA_FIELDS_COLUMN, *LINEAGE_COLUMNS)
+TELEMETRY = Contract(
+    FIELDS,
+    noun="telemetry event",
+    partition_column="event_date",
+    # nearly every line: a current client's, or one from before user_id
+    common_absences=((), ("user_id",)),
+)
+FIELD_NAMES = TELEMETRY.field_names
+REQUIRED = TELEMETRY.required
+# The raw table: the fields, unknown fields as one JSON object (NULL when none), and
+# where and when each row was loaded from.
+EXTRA_FIELDS_COLUMN = TELEMETRY.extra_column
+RAW_COLUMNS = TELEMETRY.raw_columns
 
 # Functions wrapped by Dagster's telemetry_wrapper log "<name>_started" and "<name>_ended"
 # (dagster._core.telemetry.TELEMETRY_WHITELISTED_FUNCTIONS).

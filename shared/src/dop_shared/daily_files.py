@@ -1,0 +1,254 @@
+"""Daily partitions of a JSON-lines feed: one gzip file a day, loaded atomically.
+
+Shared by every feed that arrives as a file a day (OSS telemetry, Slack's member
+analytics). Each partition is replaced in one transaction (delete the day, insert the
+day, rows and quarantine together), so re-running a day never duplicates rows and a
+failed day keeps its previous rows. Lines are judged by the feed's contract
+(dop_shared.json_lines); only a missing file, a truncated gzip or a file without one
+valid line fail the partition, naming the file. Days load in parallel and are reported
+in order; a range stops at its first bad day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import dagster as dg
+
+from dop_shared.json_lines import JsonLinesParser, NoValidLines, UnreadableFile
+from dop_shared.run_metadata import partition_figures
+from dop_shared.warehouse import Partition, StagedWrite, StagingArea, TableRef, Warehouse
+
+# Share of a partition's lines quarantined above which the data is suspect (warn) or
+# the producer is clearly broken (fail).
+QUARANTINE_WARN_RATE = 0.01
+QUARANTINE_FAIL_RATE = 0.05
+
+# Days loaded at once. A day is one gzip stream, read by one thread, so days are the
+# unit of parallelism: one per core (one more bought no speed in bench/). Each day in
+# flight holds its lines in the staging area, so this also bounds memory.
+LOAD_WORKERS = min(4, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class DayLoad:
+    day: dt.date
+    source: str
+    size: int
+    lines: int
+    loaded: int
+    quarantined: int
+    problems: dict[str, int]
+    unknown_fields: dict[str, int]
+
+    @property
+    def blank_lines(self) -> int:
+        return self.lines - self.loaded - self.quarantined
+
+    @property
+    def quarantine_rate(self) -> float:
+        return self.quarantined / max(self.lines - self.blank_lines, 1)
+
+
+@dataclass(frozen=True)
+class DailyJsonLinesFeed:
+    """A feed's contract and the two tables it lands in."""
+
+    parser: JsonLinesParser
+    raw: TableRef
+    quarantine: TableRef
+
+    @property
+    def partition_column(self) -> str:
+        return self.parser.contract.partition_column
+
+    def check_specs(self, contract_home: str) -> list[dg.AssetCheckSpec]:
+        noun = self.parser.contract.noun
+        return [
+            dg.AssetCheckSpec(
+                "quarantine_rate",
+                asset=self.raw.asset_key,
+                description=(
+                    f"Worst share of quarantined lines among the partitions of the run: warns "
+                    f"above {QUARANTINE_WARN_RATE:.1%}, fails above {QUARANTINE_FAIL_RATE:.0%}."
+                ),
+            ),
+            dg.AssetCheckSpec(
+                "known_fields",
+                asset=self.raw.asset_key,
+                description=(
+                    f"Warns when a {noun} carries a field the contract does not know yet (a "
+                    f"new producer release, say): its values are kept in extra_fields, but "
+                    f"the contract ({contract_home}) should name and type it."
+                ),
+            ),
+        ]
+
+    def _load_day(self, staging: StagingArea, files, day: dt.date) -> DayLoad:
+        source = files.location_of(day)
+
+        def fail(problem: str) -> dg.Failure:
+            return dg.Failure(
+                description=f"Partition {day}: {problem} Nothing of it was loaded; the "
+                "partition keeps its previous rows.",
+                metadata={"partition": str(day), "file": source},
+            )
+
+        partition = Partition(self.partition_column, day)
+        params = {
+            "partition": day,
+            "source_file": source,
+            "loaded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        }
+        try:
+            with files.open_day(day) as path, staging.connection() as conn:
+                size = path.stat().st_size
+                staged = self.parser.stage(conn, path)
+                loaded, quarantined = staging.publish(
+                    conn,
+                    [
+                        StagedWrite(self.raw, self.parser.valid_rows, params, partition),
+                        StagedWrite(
+                            self.quarantine, self.parser.quarantined_lines, params, partition
+                        ),
+                    ],
+                )
+        except FileNotFoundError as error:
+            raise fail(f"file {error}.") from error
+        except (UnreadableFile, NoValidLines) as error:
+            raise fail(str(error)) from error
+        return DayLoad(
+            day,
+            source,
+            size,
+            staged.lines,
+            loaded,
+            quarantined,
+            staged.problems,
+            staged.unknown_fields,
+        )
+
+    def ingest(
+        self, context: dg.AssetExecutionContext, warehouse: Warehouse, files
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+        """Load every partition of the run; the raw table's and the quarantine's
+        materializations, then the quarantine-rate and known-fields checks."""
+        days = [dt.date.fromisoformat(key) for key in context.partition_keys]
+        with warehouse.staging() as staging:
+            loads = []
+            for index, load in enumerate(
+                _in_order(lambda day: self._load_day(staging, files, day), days), start=1
+            ):
+                loads.append(load)
+                context.log.info(
+                    f"[{index}/{len(days)}] {load.day}: {load.loaded} rows loaded, "
+                    f"{load.quarantined} quarantined, {load.blank_lines} blank lines "
+                    f"({load.size / 1e6:.1f} MB gzip, {load.source})"
+                    + "".join(
+                        f"; unknown field {name!r} in {count} lines"
+                        for name, count in load.unknown_fields.items()
+                    )
+                )
+        yield from self._results(loads)
+
+    def _results(self, loads: list[DayLoad]):
+        unknown: Counter[str] = Counter()
+        problems: Counter[str] = Counter()
+        unknown_days: dict[str, list[str]] = {}
+        for load in loads:
+            unknown.update(load.unknown_fields)
+            problems.update(load.problems)
+            for field in load.unknown_fields:
+                unknown_days.setdefault(field, []).append(str(load.day))
+        per_day = [
+            {
+                "partition": str(load.day),
+                "rows_loaded": load.loaded,
+                "rows_quarantined": load.quarantined,
+                "bytes": load.size,
+                "file": load.source,
+            }
+            for load in loads
+        ]
+        loaded = sum(load.loaded for load in loads)
+        quarantined = sum(load.quarantined for load in loads)
+        lines = sum(load.lines for load in loads)
+        worst = max(loads, key=lambda load: load.quarantine_rate)
+        single = len(loads) == 1
+        first, last = loads[0], loads[-1]
+        raw_metadata = {
+            "rows_loaded": loaded,
+            "rows_quarantined": quarantined,
+            "quarantine_rate": round(quarantined / max(lines, 1), 6),
+            "lines_read": lines,
+            "bytes_read": sum(load.size for load in loads),
+            "file": first.source
+            if single
+            else f"{first.source} .. {last.source} ({len(loads)} files)",
+            "partitions": str(first.day) if single else f"{first.day}..{last.day}",
+            "dagster/table_name": self.raw.physical(),
+            # field the contract does not know -> lines carrying it (kept in extra_fields)
+            "unknown_fields": dict(sorted(unknown.items())),
+            # why lines were quarantined -> lines (the most frequent reasons of each day)
+            "quarantine_reasons": dict(problems.most_common()),
+            **partition_figures(per_day, rows="rows_loaded"),
+        }
+        quarantine_metadata: dict = {"dagster/table_name": self.quarantine.physical()}
+        if single:
+            quarantine_metadata["dagster/row_count"] = quarantined
+        yield dg.MaterializeResult(asset_key=self.raw.asset_key, metadata=raw_metadata)
+        yield dg.MaterializeResult(
+            asset_key=self.quarantine.asset_key, metadata=quarantine_metadata
+        )
+        yield dg.AssetCheckResult(
+            check_name="quarantine_rate",
+            asset_key=self.raw.asset_key,
+            passed=worst.quarantine_rate <= QUARANTINE_WARN_RATE,
+            severity=(
+                dg.AssetCheckSeverity.ERROR
+                if worst.quarantine_rate > QUARANTINE_FAIL_RATE
+                else dg.AssetCheckSeverity.WARN
+            ),
+            metadata={
+                "worst_partition": str(worst.day),
+                "worst_rate": round(worst.quarantine_rate, 6),
+            },
+        )
+        yield dg.AssetCheckResult(
+            check_name="known_fields",
+            asset_key=self.raw.asset_key,
+            passed=not unknown,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=(
+                "Fields not in the contract: "
+                + ", ".join(f"{name!r} ({count} lines)" for name, count in sorted(unknown.items()))
+                if unknown
+                else "Every field sent is in the contract."
+            ),
+            metadata={
+                "unknown_fields": dict(sorted(unknown.items())),
+                "partitions": {name: ", ".join(days) for name, days in unknown_days.items()},
+            },
+        )
+
+
+def _in_order(load: Callable[[dt.date], DayLoad], days: list[dt.date]) -> Iterator[DayLoad]:
+    """load(day) for every day, LOAD_WORKERS at a time, yielded in day order. At the first
+    failure no further day starts (days already running finish: each is atomic)."""
+    with ThreadPoolExecutor(LOAD_WORKERS, thread_name_prefix="daily-load") as pool:
+        pending: deque = deque()
+        try:
+            for day in days:
+                pending.append(pool.submit(load, day))
+                if len(pending) >= LOAD_WORKERS:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()

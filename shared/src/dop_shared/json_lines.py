@@ -1,0 +1,394 @@
+"""Turn one file of gzip JSON lines into loadable rows and quarantined rows, in DuckDB SQL.
+
+A feed of JSON lines (OSS telemetry, Slack's analytics files) comes from producers of
+many versions at once, so every line is judged alone against its `Contract`:
+- a line that is not a JSON object (truncated, wrong quotes, binary garbage), or whose
+  identity fields are missing, null or of another JSON type, or whose known fields have
+  another JSON type (`metadata` as a string), is quarantined with its line number, raw
+  text and a reason naming the field (`missing event_id`, `client_time is a number`);
+  its neighbours load;
+- optional fields a client does not send (older clients: no `user_id`) load as NULL;
+- fields the contract does not know yet load too, kept as a JSON object in
+  `extra_fields`, and are counted per field (`unknown_fields`);
+- fields the contract marks `drop` (personal data such as an e-mail address) are
+  never selected, never kept as unknown, and masked in quarantined raw text;
+- only a file with no valid line at all (`NoValidLines`) or that is not a whole gzip
+  stream (`UnreadableFile`) fails its partition.
+
+The work happens in a staging connection (see dop_shared.warehouse.StagingArea):
+`JsonLinesParser.stage` reads the file into a temp table, judging each line once (one
+UTF-8 check, two JSON parses: keys, types), and the parser's queries `valid_rows` and
+`quarantined_lines` are published to the warehouse in one transaction (a third parse
+extracts the values of valid lines). All of it runs in DuckDB's C++; this module only
+writes the SQL, from the contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+
+class UnreadableFile(ValueError):
+    """The file is not a complete gzip stream; nothing of it should be loaded."""
+
+
+class NoValidLines(ValueError):
+    """Not one line of the file keeps the contract: the file is something else."""
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    # JSON types accepted, as DuckDB's json_type names them (JSON null is always
+    # accepted for an optional field, never for a required one).
+    json_types: tuple[str, ...]
+    # the column's type in the raw table (JSON objects are kept as their JSON text)
+    column_type: str
+    required: bool
+    description: str
+    # personal data the platform must not keep: checked, then never written
+    drop: bool = False
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What a feed's lines hold, and how its raw table is shaped."""
+
+    fields: tuple[Field, ...]
+    noun: str  # what one line is, in error messages ("telemetry event")
+    partition_column: str  # the day of the file, a DATE column of the raw table
+    # Fields absent from the shapes nearly every line has (one list comparison settles
+    # those lines; the others are judged field by field).
+    common_absences: tuple[tuple[str, ...], ...] = ((),)
+    extra_column: str = "extra_fields"
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
+
+    @property
+    def kept(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if not f.drop)
+
+    @property
+    def raw_columns(self) -> tuple[str, ...]:
+        lineage = (self.partition_column, "_source_file", "_line_number", "_loaded_at")
+        return (*(f.name for f in self.kept), self.extra_column, *lineage)
+
+
+# Names DuckDB's json_type gives, as a person would say them in a reason.
+_JSON_TYPE_WORDS = {
+    "VARCHAR": "a string",
+    "BIGINT": "a number",
+    "UBIGINT": "a number",
+    "DOUBLE": "a number",
+    "BOOLEAN": "a boolean",
+    "OBJECT": "an object",
+    "ARRAY": "an array",
+    "NULL": "null",
+}
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _sql_list(values) -> str:
+    return "(" + ", ".join(_sql_text(v) for v in values) + ")"
+
+
+def _type_word(json_type: str) -> str:
+    """SQL: the JSON type `json_type` (an expression) in words."""
+    cases = " ".join(
+        f"when {_sql_text(k)} then {_sql_text(v)}" for k, v in _JSON_TYPE_WORDS.items()
+    )
+    return f"case {json_type} {cases} else lower({json_type}) end"
+
+
+# Raw text of a quarantined line with the values of dropped fields masked: as JSON keys
+# where the line parses, and anything shaped like an e-mail address where it does not.
+_EMAIL = r'[^\s"@,{}]+@[^\s"@,{}]+'
+
+
+# A line's number is its position in raw_lines (file order, rowid) plus the rejected
+# lines before it. Positions where that count steps up, one per rejected line:
+_REJECT_STEPS = """
+select line - row_number() over (order by line) as step
+from (select distinct line from reject_errors)
+order by step
+"""
+# With a handful of rejected lines (the usual case) the count is a CASE over literal
+# steps, a few integer comparisons per line; beyond this many, an as-of join.
+_MAX_CASE_STEPS = 256
+_LINES = """
+create or replace temp view lines as
+select rowid + 1 + {rejected_before} as line_number, text, is_object, problem, unknown_keys
+from raw_lines
+where text is not null and length(text) > 0
+"""
+_LINES_ASOF = """
+create or replace temp view lines as
+with steps as (  -- consecutive rejected lines share a step: count them once per step
+    select step, sum(count(*)) over (order by step) as rejected_so_far
+    from ({steps}) as s
+    group by step
+)
+select r.rowid + 1 + coalesce(j.rejected_so_far, 0) as line_number, r.text, r.is_object,
+    r.problem, r.unknown_keys
+from raw_lines as r
+asof left join steps as j on r.rowid >= j.step
+where r.text is not null and length(r.text) > 0
+"""
+
+
+def _number_lines(conn) -> None:
+    steps = [step for (step,) in conn.execute(_REJECT_STEPS).fetchall()]
+    if len(steps) > _MAX_CASE_STEPS:
+        conn.execute(_LINES_ASOF.format(steps=_REJECT_STEPS))
+        return
+    branches = " ".join(f"when rowid < {step} then {n}" for n, step in enumerate(steps))
+    rejected_before = f"(case {branches} else {len(steps)} end)" if steps else "0"
+    conn.execute(_LINES.format(rejected_before=rejected_before))
+
+
+_READ_LINES = """
+from read_csv($path, columns = {'line': 'VARCHAR'}, delim = '\x01', quote = '',
+    escape = '', header = false, auto_detect = false, new_line = '\\n',
+    compression = 'gzip', store_rejects = true, strict_mode = false,
+    max_line_size = 1048576, parallel = false)
+"""
+
+_REJECTED = """
+select
+    line,
+    case any_value(error_type)
+        when 'INVALID ENCODING' then 'not valid UTF-8'
+        when 'LINE SIZE OVER MAXIMUM' then 'line longer than 1 MiB'
+        else lower(any_value(error_type))
+    end,
+    any_value(csv_line)
+from reject_errors
+group by line
+"""
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """What staging found in a file, before anything is written."""
+
+    lines: int  # every line, blank and unreadable ones included
+    valid: int
+    quarantined: int
+    problems: dict[str, int]  # reason -> lines, most frequent first (a few)
+    unknown_fields: dict[str, int]  # field the contract does not know -> valid lines
+
+
+class JsonLinesParser:
+    """The SQL of one contract. Queries take $partition (the file's day), $source_file
+    and $loaded_at; they read the temp tables `stage` leaves in the connection."""
+
+    def __init__(self, contract: Contract):
+        self.contract = contract
+
+    @cached_property
+    def _paths(self) -> str:
+        return "[" + ", ".join(_sql_text(f"$.{f.name}") for f in self.contract.fields) + "]"
+
+    def _shape(self, absent: tuple[str, ...]) -> str:
+        """SQL: the json_type list of a line with every field but `absent`, each of its
+        first type (lists compare NULL elements as equal: an absent field matches NULL)."""
+        types = (
+            "NULL" if f.name in absent else _sql_text(f.json_types[0]) for f in self.contract.fields
+        )
+        return "[" + ", ".join(types) + "]::VARCHAR[]"
+
+    def _reason(self, types: str) -> str:
+        """SQL: why an object line breaks the contract, NULL when it does not. `types` is
+        the json_type of every contract field (NULL where absent); the first broken field,
+        in contract order, names the reason. The common shapes are settled first, by one
+        list comparison."""
+        shapes = ", ".join(self._shape(absent) for absent in self.contract.common_absences)
+        branches = [f"when {types} in ({shapes}) then null"]
+        for position, field in enumerate(self.contract.fields, start=1):
+            t = f"{types}[{position}]"
+            word = _type_word(t)
+            if field.required:
+                branches.append(f"when {t} is null then {_sql_text('missing ' + field.name)}")
+                allowed = _sql_list(field.json_types)
+            else:
+                allowed = _sql_list((*field.json_types, "NULL"))
+            branches.append(
+                f"when {t} not in {allowed} then {_sql_text(field.name + ' is ')} || {word}"
+            )
+        return "case " + " ".join(branches) + " end"
+
+    @cached_property
+    def _stage_lines(self) -> str:
+        # A line is one CSV field: no quoting, and a separator (SOH) that valid JSON never
+        # contains unescaped. DuckDB's CSV reader then does the gunzip, the line split and
+        # the UTF-8 check in C++, and keeps what it rejects (with line numbers) in
+        # reject_errors. Each line is then judged once: `problem` is NULL for a line to
+        # load (and for a blank line), else the reason it is quarantined; `unknown_keys`
+        # counts the keys the contract does not name (json_type gives NULL for an absent
+        # field, so the known keys present are the non-NULL types).
+        return f"""
+create or replace temp table raw_lines as
+select
+    line as text,
+    keys is not null as is_object,
+    case
+        when keys is not null then {self._reason("types")}
+        when line is null or length(trim(line)) = 0 then null
+        when json_valid(line) then 'not a JSON object'
+        else 'not valid JSON'
+    end as problem,
+    len(keys) - list_count(types) as unknown_keys
+from (
+    select line, keys,
+        case when keys is not null then json_type(line, {self._paths}) end as types
+    from (
+        select line,
+            -- top-level keys of a JSON object, NULL when the line is not one (json_keys
+            -- fails on text that is not JSON: try makes that NULL, in the same parse)
+            case when starts_with(line, '{{') or left(ltrim(line), 1) = '{{'
+                 then try(json_keys(line)) end as keys
+        {_READ_LINES}
+    )
+)
+"""
+
+    @cached_property
+    def _unknown_keys(self) -> str:
+        """SQL: the keys of a line that the contract does not name, each once."""
+        known = _sql_list(self.contract.field_names)
+        return f"list_distinct(list_filter(json_keys(text), lambda k: k not in {known}))"
+
+    @cached_property
+    def valid_rows(self) -> str:
+        kept = self.contract.kept
+        typed = (
+            "{"
+            + ", ".join(
+                f'"{f.name}": "{"JSON" if f.json_types == ("OBJECT",) else f.column_type}"'
+                for f in kept
+            )
+            + "}"
+        )
+        select = ", ".join(  # in contract order; JSON objects kept as their text
+            f"cast(f.{f.name} as {f.column_type}) as {f.name}"
+            if f.json_types == ("OBJECT",)
+            else f"f.{f.name} as {f.name}"
+            for f in kept
+        )
+        # unknown keys with their values, one JSON object; keys addressed as JSON
+        # pointers, so no key can break out of the path
+        extra = (
+            f"to_json(map_from_entries(list_transform({self._unknown_keys}, lambda k: "
+            "struct_pack(k := k, v := json_extract(text, "
+            "'/' || replace(replace(k, '~', '~0'), '/', '~1'))))))"
+        )
+        c = self.contract
+        return f"""
+select
+    {select},
+    extra as {c.extra_column},
+    cast($partition as date) as {c.partition_column},
+    cast($source_file as varchar) as _source_file,
+    cast(line_number as bigint) as _line_number,
+    cast($loaded_at as timestamp) as _loaded_at
+from (
+    select line_number, from_json(text, '{typed}') as f,
+        case when unknown_keys > 0 then nullif(cast({extra} as varchar), '{{}}') end
+            as extra
+    from lines
+    where is_object and problem is null
+)
+"""
+
+    def _masked(self, text: str) -> str:
+        """SQL: `text` with the values of dropped fields masked."""
+        dropped = [f.name for f in self.contract.fields if f.drop]
+        if not dropped:
+            return text
+        patch = "{" + ", ".join(f'"{name}": "<dropped>"' for name in dropped) + "}"
+        return (
+            f"case when json_valid({text}) and json_type({text}) = 'OBJECT' "
+            f"then cast(json_merge_patch({text}, '{patch}') as varchar) "
+            f"else regexp_replace({text}, '{_EMAIL}', '<dropped>', 'g') end"
+        )
+
+    @cached_property
+    def quarantined_lines(self) -> str:
+        return f"""
+select
+    cast($partition as date) as {self.contract.partition_column},
+    cast($source_file as varchar) as source_file,
+    cast(line_number as bigint) as line_number,
+    problem,
+    {self._masked("raw_text")} as raw_text,
+    cast($loaded_at as timestamp) as _loaded_at
+from (
+    select line_number, problem, text as raw_text
+    from lines
+    where problem is not null
+    union all
+    {_REJECTED}
+)
+order by line_number
+"""
+
+    def stage(self, conn, path: Path) -> StagedFile:
+        """Read one gzip JSON-lines file into `conn`'s temp tables and judge every line;
+        raises UnreadableFile (not gzip, cut short) or NoValidLines."""
+        import duckdb
+
+        try:
+            conn.execute(self._stage_lines, {"path": str(path)})
+        except (duckdb.IOException, duckdb.InvalidInputException) as error:
+            raise UnreadableFile(
+                f"{path} could not be read as gzip JSON lines ({error})."
+            ) from error
+        _number_lines(conn)
+        [(valid, quarantined, lines)] = conn.execute(_COUNTS).fetchall()
+        problems = dict(conn.execute(_TOP_PROBLEMS).fetchall()) if quarantined else {}
+        if valid == 0:
+            found = "; ".join(f"{reason}: {count} lines" for reason, count in problems.items())
+            raise NoValidLines(
+                f"{path} holds no {self.contract.noun} in its {lines} lines"
+                + (f" ({found})" if found else " (the file is empty)")
+                + "."
+            )
+        unknown_fields = f"""
+            select field, count(*) from (
+                select unnest({self._unknown_keys}) as field
+                from lines
+                where unknown_keys > 0 and is_object and problem is null
+            )
+            group by field order by field
+        """
+        unknown = dict(conn.execute(unknown_fields).fetchall())
+        return StagedFile(lines, valid, quarantined, problems, unknown)
+
+
+_COUNTS = """
+select
+    count(*) filter (where is_object and problem is null),
+    count(*) filter (where problem is not null)
+        + (select count(distinct line) from reject_errors),
+    (select count(*) from raw_lines) + (select count(distinct line) from reject_errors)
+from lines
+"""
+_TOP_PROBLEMS = """
+select problem, count(*) from (
+    select problem from lines where problem is not null
+    union all
+    select 'not valid UTF-8 or unreadable' from (select distinct line from reject_errors)
+)
+group by problem order by count(*) desc, problem limit 5
+"""
