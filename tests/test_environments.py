@@ -20,6 +20,14 @@ ENVIRONMENTS = {
 SECRET = "hunter2-do-not-log"
 
 
+# The reporting location's ingestion multi-asset (raw rows and quarantine), one day of it.
+SLACK_KEYS = [
+    dg.AssetKey(["purina", "slack", "slack_member_analytics"]),
+    dg.AssetKey(["purina", "slack", "slack_member_analytics_quarantine"]),
+]
+DAY = "2026-01-05"
+
+
 def _keys(monkeypatch, variables) -> set:
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
@@ -50,12 +58,11 @@ def test_prod_without_snowflake_credentials_loads_and_fails_naming_the_variable(
     monkeypatch.setenv("SNOWFLAKE_PASSWORD", SECRET)
     defs = load_location("reporting")
     specs = {spec.key.to_user_string(): spec for spec in executable_specs(defs)}
-    assert set(specs["purina/slack/slack_member_stats"].kinds) >= {"snowflake"}
-    key = dg.AssetKey(["purina", "slack", "slack_member_stats"])
-    job = defs.resolve_implicit_job_def_def_for_assets([key])
+    assert set(specs["purina/slack/slack_member_analytics"].kinds) >= {"snowflake"}
+    job = defs.resolve_implicit_job_def_def_for_assets(SLACK_KEYS)
     # Dagster resolves dg.EnvVar when the run starts: the run is refused before any step.
     with pytest.raises(dg.DagsterInvalidConfigError) as error:
-        job.execute_in_process(asset_selection=[key])
+        job.execute_in_process(asset_selection=SLACK_KEYS, partition_key=DAY)
     message = str(error.value)
     assert 'environment variable "SNOWFLAKE_ACCOUNT" which is not set' in message
     assert SECRET not in message
@@ -65,7 +72,7 @@ def test_prod_dbt_run_without_credentials_names_the_variable(monkeypatch, dbt_ma
     monkeypatch.setenv("DAGSTER_CLOUD_DEPLOYMENT_NAME", "prod")
     monkeypatch.setenv("SNOWFLAKE_PASSWORD", SECRET)
     defs = load_location("reporting")
-    key = dg.AssetKey(["purina", "staging", "stg_slack__member_stats"])
+    key = dg.AssetKey(["purina", "staging", "stg_slack__member_analytics"])
     result = defs.resolve_implicit_job_def_def_for_assets([key]).execute_in_process(
         asset_selection=[key], raise_on_error=False
     )
@@ -89,11 +96,11 @@ def test_branch_with_a_bad_pull_request_id(monkeypatch, dbt_manifest, data_dir, 
     if pull_request is not None:
         monkeypatch.setenv("DAGSTER_CLOUD_PULL_REQUEST_ID", pull_request)
     defs = load_location("reporting")  # loading succeeds
-    key = dg.AssetKey(["purina", "slack", "slack_member_stats"])
-    spec = next(s for s in executable_specs(defs) if s.key == key)
+    spec = next(s for s in executable_specs(defs) if s.key == SLACK_KEYS[0])
     assert "DAGSTER_CLOUD_PULL_REQUEST_ID" in spec.metadata["dop/configuration_error"]
-    result = defs.resolve_implicit_job_def_def_for_assets([key]).execute_in_process(
-        asset_selection=[key], raise_on_error=False
+    monkeypatch.setenv("SLACK_ADMIN_TOKEN", "x")
+    result = defs.resolve_implicit_job_def_def_for_assets(SLACK_KEYS).execute_in_process(
+        asset_selection=SLACK_KEYS, partition_key=DAY, raise_on_error=False
     )
     assert not result.success
     text = _events_text(result)

@@ -87,4 +87,4 @@ def test_dbt_sources_are_keyed_as_their_ingestion_assets():
     assert owner["purina/oss_analytics/dagster_pypi_downloads"] == "telemetry"
     assert owner["stitch/postgres_etl_high_freq/runs"] == "cloud_usage"
     assert owner["stitch/postgres_etl_low_freq/organizations"] == "cloud_usage"
-    assert owner["purina/slack/slack_member_stats"] == "reporting"
+    assert owner["purina/slack/slack_member_analytics"] == "reporting"

@@ -30,9 +30,11 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
     assert a != c
     assert sorted(a) == [
         "pypi/dagster_pypi_downloads.csv",
-        "slack/member_stats.csv",
-        *[f"telemetry/oss_telemetry_events/2026-03-0{d}.json.gz" for d in range(6, 10)],
-        "telemetry/oss_telemetry_events/2026-03-10.json.gz",
+        *[
+            f"{feed}/2026-03-{d:02d}.json.gz"
+            for feed in ("slack/member_analytics", "telemetry/oss_telemetry_events")
+            for d in range(6, 11)
+        ],
     ]
 
 
@@ -156,3 +158,33 @@ def test_cloud_product_advances_to_a_later_date_as_if_generated_there(tmp_path):
 def test_bad_spec_is_refused(kwargs):
     with pytest.raises(ValueError):
         SampleDataSpec(**kwargs)
+
+
+def test_slack_members_join_post_and_go_quiet(tmp_path):
+    """Member analytics shaped like Slack's: one line per member and day with Slack's
+    fields, members who join during the period, and fresh members more active than
+    old ones."""
+    from dop_reporting.slack.contract import FIELDS
+
+    spec = SampleDataSpec(seed=3, days=28, scale=0.5, end_date=dt.date(2026, 3, 10))
+    generate(spec, tmp_path, only=("slack",))
+    days = {}
+    for path in sorted((tmp_path / "slack/member_analytics").glob("*.json.gz")):
+        records = []
+        for line in gzip.decompress(path.read_bytes()).splitlines():
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                pass
+        days[path.name[:10]] = records
+    first, last = days[min(days)], days[max(days)]
+    assert tuple(first[0]) == tuple(f.name for f in FIELDS)
+    assert len(last) > len(first)  # members joined
+    for records in days.values():  # natural key (date, user_id)
+        assert len({r["user_id"] for r in records}) == len(records)
+    joined_late = {r["user_id"] for r in last} - {r["user_id"] for r in first}
+    recent = [r for r in last if r["user_id"] in joined_late]
+    settled = [r for r in last if r["user_id"] not in joined_late]
+    share = lambda rs: sum(r["is_active"] for r in rs) / len(rs)  # noqa: E731
+    assert share(recent) > share(settled) > 0
+    assert sum(r["messages_posted_count"] for r in last) > 0

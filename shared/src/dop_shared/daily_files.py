@@ -139,6 +139,9 @@ class DailyJsonLinesFeed:
         """Load every partition of the run; the raw table's and the quarantine's
         materializations, then the quarantine-rate and known-fields checks."""
         days = [dt.date.fromisoformat(key) for key in context.partition_keys]
+        # Where the rows go, first: a deployment that cannot name its tables (a branch
+        # without a valid pull request id) fails here, before reading any source.
+        self.raw.physical(), self.quarantine.physical()
         with warehouse.staging() as staging:
             loads = []
             for index, load in enumerate(

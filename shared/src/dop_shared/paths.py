@@ -78,4 +78,4 @@ def sources_dir(env: Mapping[str, str] | None = None) -> Path:
 TELEMETRY_EVENTS_DIR = Path("telemetry") / "oss_telemetry_events"  # <YYYY-MM-DD>.json.gz
 PYPI_DOWNLOADS_FILE = Path("pypi") / "dagster_pypi_downloads.csv"
 CLOUD_PRODUCT_DB = Path("cloud_product") / "cloud_product.sqlite"
-SLACK_MEMBER_STATS_FILE = Path("slack") / "member_stats.csv"
+SLACK_ANALYTICS_DIR = Path("slack") / "member_analytics"  # <YYYY-MM-DD>.json.gz

@@ -1,46 +1,130 @@
-"""Slack workspace analytics (the daily member stats of the community workspace)."""
+"""Slack member analytics of the community workspace, as admin.analytics.getFile
+(type=member) returns them: one gzip JSON-lines file a day, one object per member.
+
+Members join over the period (a steady trickle, more on weekdays), are very active in
+their first weeks, then most of them go quiet; a core stays. Each day is drawn from its
+own random stream (any day can be rebuilt alone). About 0.1% of lines are mangled, as
+a collector would, to exercise the quarantine.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import gzip
+import json
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
-from dop_devtools.sample_data.files import write_csv
 from dop_devtools.sample_data.population import weekday_factor
 from dop_devtools.sample_data.spec import SampleDataSpec
+from dop_reporting.slack.contract import FIELDS
 
-COLUMNS = (
-    "date",
-    "total_enabled_membership_count",
-    "full_members",
-    "guests",
-    "daily_active_members",
-    "weekly_active_members",
-    "daily_members_posting_messages",
-    "messages_in_public_channels",
-)
+BASE_MEMBERS = 1500  # members at the start, at scale 1
+JOINS_PER_DAY = 12  # new members a weekday, at scale 1
+MALFORMED_RATE = 0.001
+ENTERPRISE_ID, TEAM_ID = "E0DAGSTER", "T0DAGSTER"
+_FIELD_NAMES = tuple(f.name for f in FIELDS)
 
 
-def rows(spec: SampleDataSpec):
-    rng = random.Random(f"{spec.seed}:slack")
-    members = int(12_000 * spec.scale)
+@dataclass(frozen=True)
+class Member:
+    user_id: str
+    email: str
+    joined: dt.date
+    engagement: float  # chance of being active on a weekday when fresh
+    half_life_days: float  # how fast the engagement fades
+    floor: float  # what is left of it for good
+    poster: float  # share of active days with a message
+    is_guest: bool
+
+
+def members(spec: SampleDataSpec) -> list[Member]:
+    """Everyone who joins by the end of the period, drawn once from the seed."""
+    rng = random.Random(f"{spec.seed}:slack:members")
+    start = spec.start_date
+    joins: list[dt.date] = [
+        start - dt.timedelta(days=rng.randint(30, 900))
+        for _ in range(int(BASE_MEMBERS * spec.scale))
+    ]
     for day in spec.dates():
-        members += max(int(rng.gauss(25, 10) * spec.scale), 0)
-        guests = int(members * 0.01)
-        daily_active = int(members * 0.09 * weekday_factor(day) * rng.uniform(0.9, 1.1))
-        weekly_active = int(members * 0.27 * rng.uniform(0.95, 1.05))
-        posting = int(daily_active * rng.uniform(0.08, 0.14))
-        yield (
-            day.isoformat(),
-            members,
-            members - guests,
-            guests,
-            daily_active,
-            weekly_active,
-            posting,
-            int(posting * rng.uniform(2.0, 3.5)),
+        expected = JOINS_PER_DAY * spec.scale * weekday_factor(day)
+        joins += [day] * (int(expected) + (rng.random() < expected - int(expected)))
+    result = []
+    for number, joined in enumerate(joins):
+        result.append(
+            Member(
+                user_id=f"U{number:08d}",
+                email=f"member{number}@example.com",
+                joined=joined,
+                engagement=rng.uniform(0.3, 0.95),
+                half_life_days=rng.expovariate(1 / 20) + 2,
+                floor=rng.choice((0.0, 0.0, 0.02, 0.1, 0.4)),
+                poster=rng.uniform(0.05, 0.6),
+                is_guest=rng.random() < 0.02,
+            )
         )
+    return result
 
 
-def write(spec: SampleDataSpec, path: Path) -> Path:
-    return write_csv(path, COLUMNS, rows(spec))
+def _line(member: Member, day: dt.date, rng: random.Random) -> dict:
+    age = (day - member.joined).days
+    fading = 0.5 ** (age / member.half_life_days)
+    chance = (member.floor + (member.engagement - member.floor) * fading) * weekday_factor(day)
+    active = rng.random() < chance
+    posted = rng.randint(1, 12) if active and rng.random() < member.poster else 0
+    in_channels = rng.randint(0, posted)
+    claimed = dt.datetime.combine(member.joined, dt.time(9), dt.UTC)
+    values = {
+        "enterprise_id": ENTERPRISE_ID,
+        "team_id": TEAM_ID,
+        "date": day.isoformat(),
+        "user_id": member.user_id,
+        "email_address": member.email,
+        "is_guest": member.is_guest,
+        "is_billable_seat": not member.is_guest,
+        "is_active": active,
+        "is_active_ios": active and rng.random() < 0.15,
+        "is_active_android": active and rng.random() < 0.08,
+        "is_active_desktop": active and rng.random() < 0.9,
+        "reactions_added_count": rng.randint(0, 8) if active else 0,
+        "messages_posted_count": posted,
+        "channel_messages_posted_count": in_channels,
+        "files_added_count": int(active and rng.random() < 0.05),
+        "is_active_apps": active and rng.random() < 0.1,
+        "is_active_workflows": False,
+        "is_active_slack_connect": False,
+        "total_calls_count": 0,
+        "slack_calls_count": 0,
+        "slack_huddles_count": int(active and rng.random() < 0.02),
+        "search_count": rng.randint(0, 5) if active else 0,
+        "date_claimed": int(claimed.timestamp()),
+    }
+    return {name: values[name] for name in _FIELD_NAMES}
+
+
+def day_lines(spec: SampleDataSpec, everyone: list[Member], day: dt.date) -> list[str]:
+    rng = random.Random(f"{spec.seed}:slack:{day.isoformat()}")
+    lines = []
+    for member in everyone:
+        if member.joined > day:
+            continue
+        line = json.dumps(_line(member, day, rng), separators=(",", ":"))
+        if rng.random() < MALFORMED_RATE:
+            line = line[: rng.randint(5, len(line) - 5)]  # cut short mid-record
+        lines.append(line)
+    return lines
+
+
+def write(spec: SampleDataSpec, folder: Path) -> Path:
+    everyone = members(spec)
+    folder.mkdir(parents=True, exist_ok=True)
+    for day in spec.dates():
+        path = folder / f"{day.isoformat()}.json.gz"
+        payload = "".join(f"{line}\n" for line in day_lines(spec, everyone, day))
+        tmp = path.with_suffix(".tmp")
+        # mtime=0 keeps the gzip header, and so the file's bytes, deterministic
+        with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+            gz.write(payload.encode())
+        tmp.replace(path)
+    return folder

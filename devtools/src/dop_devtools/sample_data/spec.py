@@ -62,7 +62,7 @@ def generate(
         ),
         "oss_analytics": lambda: pypi.write(spec, sources_dir / paths.PYPI_DOWNLOADS_FILE),
         "postgres_etl": lambda: cloud_product.write(spec, sources_dir / paths.CLOUD_PRODUCT_DB),
-        "slack": lambda: slack.write(spec, sources_dir / paths.SLACK_MEMBER_STATS_FILE),
+        "slack": lambda: slack.write(spec, sources_dir / paths.SLACK_ANALYTICS_DIR),
     }
     written = {name: writers[name]() for name in SOURCES if name in only}
     for name, path in written.items():

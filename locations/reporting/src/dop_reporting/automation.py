@@ -1,16 +1,25 @@
-"""Slack stats arrive daily; the reporting marts follow their inputs in every location."""
+"""Slack member analytics arrive daily; the reporting marts follow their inputs anywhere."""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from dop_reporting.slack_stats import slack_member_stats
+from dop_reporting.slack.member_analytics import slack_member_analytics
 from dop_shared.automation import dbt_automation_sensor, default_status
 
 
 def schedules_and_sensors() -> tuple[list, list]:
-    job = dg.define_asset_job("reporting_slack_stats", selection=[slack_member_stats])
+    job = dg.define_asset_job(
+        "reporting_slack_member_analytics",
+        selection=[slack_member_analytics],
+        partitions_def=slack_member_analytics.partitions_def,
+        description="Loads a day of Slack member analytics.",
+    )
+    # Slack publishes a day's analytics file a day or two later: load the day before
+    # yesterday, once a day.
     schedules = [
-        dg.ScheduleDefinition(job=job, cron_schedule="0 4 * * *", default_status=default_status())
+        dg.build_schedule_from_partitioned_job(
+            job, hour_of_day=6, minute_of_hour=0, default_status=default_status()
+        )
     ]
     return schedules, [dbt_automation_sensor("reporting")]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dagster as dg
 
 from dop_reporting.automation import schedules_and_sensors
-from dop_reporting.slack_stats import slack_member_stats
+from dop_reporting.resources import source_resources
+from dop_reporting.slack.member_analytics import slack_member_analytics
 from dop_shared.dbt import location_dbt_assets
 from dop_shared.definitions import location_definitions
 
@@ -16,7 +17,8 @@ LOCATION = "reporting"
 def defs() -> dg.Definitions:
     schedules, sensors = schedules_and_sensors()
     return location_definitions(
-        assets=[slack_member_stats, location_dbt_assets(LOCATION)],
+        assets=[slack_member_analytics, location_dbt_assets(LOCATION)],
         schedules=schedules,
         sensors=sensors,
+        resources=source_resources(),
     )

@@ -1,0 +1,1 @@
+"""Slack: the member analytics of the community workspace."""

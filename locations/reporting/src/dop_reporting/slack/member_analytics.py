@@ -1,0 +1,55 @@
+"""Slack member analytics, one daily partition per day's file, quarantining broken lines.
+
+The same machinery as OSS telemetry (dop_shared.daily_files): each day is replaced
+atomically with its quarantine, lines are judged by the contract (contract.py), and
+only a missing file, a cut gzip or a file without one member record fails the day,
+keeping its previous rows. Locally the files are generated; in production they come
+from Slack's admin.analytics.getFile (sources.py).
+"""
+
+import dagster as dg
+
+from dop_reporting.slack.contract import MEMBER_ANALYTICS
+from dop_reporting.slack.sources import SlackAnalyticsFiles
+from dop_shared.daily_files import DailyJsonLinesFeed
+from dop_shared.json_lines import JsonLinesParser
+from dop_shared.locations import location
+from dop_shared.warehouse import TableRef, Warehouse
+
+RAW = TableRef("purina", "slack", "slack_member_analytics")
+QUARANTINE = TableRef("purina", "slack", "slack_member_analytics_quarantine")
+FEED = DailyJsonLinesFeed(JsonLinesParser(MEMBER_ANALYTICS), RAW, QUARANTINE)
+
+# Slack keeps 13 months of analytics; fixed, not derived from today's date.
+daily_partitions = dg.DailyPartitionsDefinition(start_date="2024-01-01")
+
+
+def _spec(table: TableRef, description: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        table.asset_key,
+        description=description,
+        group_name="reporting_ingestion",
+        owners=location("reporting").owners,
+        kinds={"python", "slack"},
+        metadata={"partition_column": MEMBER_ANALYTICS.partition_column},
+    )
+
+
+@dg.multi_asset(
+    specs=[
+        _spec(
+            RAW,
+            "One row per community Slack member and day (admin.analytics.getFile, type "
+            "member), as sent, without the e-mail address.",
+        ),
+        _spec(QUARANTINE, "Member analytics lines that could not be loaded, and why."),
+    ],
+    check_specs=FEED.check_specs("dop_reporting.slack.contract"),
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    can_subset=False,
+)
+def slack_member_analytics(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, slack_files: SlackAnalyticsFiles
+):
+    yield from FEED.ingest(context, warehouse, slack_files)

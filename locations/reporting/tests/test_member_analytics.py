@@ -1,0 +1,134 @@
+"""Slack member analytics through the shared JSON-lines machinery, on real DuckDB files:
+one row per member and day, broken lines quarantined, the e-mail address never kept."""
+
+import datetime as dt
+import gzip
+import json
+
+import dagster as dg
+
+from dop_reporting.definitions import defs
+from dop_reporting.slack.member_analytics import QUARANTINE, RAW, slack_member_analytics
+from dop_reporting.slack.sources import LocalSlackAnalyticsFiles
+from dop_shared.warehouse import DuckDBWarehouse
+
+DAY = dt.date(2026, 2, 2)
+
+
+def _record(user_id: str, email: str = "ann@example.com", **changes) -> bytes:
+    record = {
+        "enterprise_id": "E1",
+        "team_id": "T1",
+        "date": DAY.isoformat(),
+        "user_id": user_id,
+        "email_address": email,
+        "is_guest": False,
+        "is_billable_seat": True,
+        "is_active": True,
+        "messages_posted_count": 3,
+        "date_claimed": 1760000000,
+    } | changes
+    return json.dumps(record).encode()
+
+
+def _run(folder, *days):
+    tags = {}
+    if len(days) > 1:
+        tags = {
+            "dagster/asset_partition_range_start": days[0].isoformat(),
+            "dagster/asset_partition_range_end": days[-1].isoformat(),
+        }
+    return dg.materialize(
+        [slack_member_analytics],
+        partition_key=days[0].isoformat() if len(days) == 1 else None,
+        tags=tags,
+        resources={
+            "warehouse": DuckDBWarehouse(),
+            "slack_files": LocalSlackAnalyticsFiles(root=str(folder)),
+        },
+        raise_on_error=False,
+    )
+
+
+def _rows(sql: str):
+    with DuckDBWarehouse().connect(read_only=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_a_day_loads_one_row_per_member_and_quarantines_broken_lines(data_dir, tmp_path):
+    folder = tmp_path / "slack"
+    folder.mkdir()
+    lines = [
+        _record("U1"),
+        _record("U2", "bob@example.com")[:60],  # cut short
+        _record("U3", messages_posted_count="many"),
+        _record("U4", is_active=None),  # optional flag null: loads
+    ]
+    (folder / f"{DAY}.json.gz").write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
+    result = _run(folder, DAY)
+    assert result.success
+    assert _rows(
+        f"select user_id, date, is_active, messages_posted_count from {RAW.physical()}"
+    ) == [
+        ("U1", DAY, True, 3),
+        ("U4", DAY, None, 3),
+    ]
+    quarantined = _rows(
+        f"select line_number, problem, raw_text from {QUARANTINE.physical()} order by 1"
+    )
+    assert [(n, p) for n, p, _ in quarantined] == [
+        (2, "not valid JSON"),
+        (3, "messages_posted_count is a string"),
+    ]
+    # the address is masked in the quarantine too, parsed or not
+    assert all("@" not in raw for _, _, raw in quarantined)
+    assert json.loads(quarantined[1][2])["email_address"] == "<dropped>"
+
+
+def test_no_email_address_lands_anywhere_in_the_warehouse(data_dir):
+    """The whole generated sample through the asset: no column of any table in any of the
+    warehouse's databases holds an e-mail address."""
+    days = sorted(p.name[:10] for p in (data_dir / "sources/slack/member_analytics").glob("*.gz"))
+    result = _run(data_dir / "sources/slack/member_analytics", *map(dt.date.fromisoformat, days))
+    assert result.success
+    [(loaded,)] = _rows(f"select count(*) from {RAW.physical()}")
+    assert loaded > 100
+    with DuckDBWarehouse().connect(read_only=True) as conn:
+        tables = conn.execute(
+            "select database_name, schema_name, table_name from duckdb_tables()"
+        ).fetchall()
+        for database, schema, table in tables:
+            columns = [
+                c[0] for c in conn.execute(f"describe {database}.{schema}.{table}").fetchall()
+            ]
+            for column in columns:
+                [(hits,)] = conn.execute(
+                    f"select count(*) from {database}.{schema}.{table} "
+                    f"where cast(\"{column}\" as varchar) like '%@%'"
+                ).fetchall()
+                assert hits == 0, f"{database}.{schema}.{table}.{column}"
+        columns = [c[0] for c in conn.execute(f"describe {RAW.physical()}").fetchall()]
+    assert "email_address" not in columns
+
+
+def test_a_missing_day_fails_naming_the_file_and_keeps_other_days(data_dir, tmp_path):
+    folder = tmp_path / "slack"
+    folder.mkdir()
+    (folder / f"{DAY}.json.gz").write_bytes(gzip.compress(_record("U1") + b"\n"))
+    assert _run(folder, DAY).success
+    missing = DAY + dt.timedelta(days=1)
+    result = _run(folder, missing)
+    assert not result.success
+    failure = result.get_step_failure_events()[0].event_specific_data.error.to_string()
+    assert f"{missing}.json.gz" in failure and f"Partition {missing}" in failure
+    assert _rows(f"select user_id from {RAW.physical()}") == [("U1",)]
+
+
+def test_location_loads_alone_and_consumes_the_other_two(dbt_manifest):
+    loaded = defs()
+    specs = {s.key.to_user_string(): s for a in loaded.assets for s in a.specs}
+    report = specs["purina/reporting/rpt_weekly_platform_health"]
+    upstream = {d.asset_key.to_user_string() for d in report.deps}
+    assert "purina/telemetry/fct_oss_active_instances_weekly" in upstream
+    assert "purina/cloud_usage/fct_cloud_organization_usage_daily" in upstream
+    assert report.owners == ["team:reporting"]
