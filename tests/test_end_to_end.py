@@ -27,7 +27,7 @@ def test_every_asset_of_the_three_locations_materializes(data_dir, dbt_manifest)
     with DuckDBWarehouse().connect(read_only=True) as conn:
         weeks = conn.execute(
             "select count(*), min(oss_weekly_active_instances), min(cloud_active_organizations), "
-            "count(slack_members) from sandbox.reporting.rpt_weekly_platform_health"
+            "count(slack_weekly_active_members) from sandbox.reporting.rpt_weekly_platform_health"
         ).fetchone()
         raw = conn.execute(
             "select count(*) from purina.prod_telemetry.oss_telemetry_events_raw"
@@ -35,7 +35,7 @@ def test_every_asset_of_the_three_locations_materializes(data_dir, dbt_manifest)
         staged = conn.execute(
             "select count(*) from sandbox.staging.stg_prod_telemetry__events"
         ).fetchone()
-    assert weeks[0] >= 2 and weeks[1] > 0 and weeks[2] > 0 and weeks[3] == weeks[0]
+    assert weeks[0] >= 2 and weeks[1] > 0 and weeks[2] > 0 and weeks[3] >= 2
     assert 0 < staged[0] <= raw[0]
 
     # dbt materializations carry the table's row count and column types read from DuckDB
@@ -46,7 +46,7 @@ def test_every_asset_of_the_three_locations_materializes(data_dir, dbt_manifest)
     metadata = event.materialization.metadata
     assert metadata["dagster/row_count"].value == weeks[0]
     columns = [c.name for c in metadata["dagster/column_schema"].value.columns]
-    assert columns[0] == "week_start" and "slack_members" in columns
+    assert columns[0] == "week_start" and "slack_weekly_active_members" in columns
 
     _assert_every_model_and_built_column_is_documented(dbt_manifest)
 
