@@ -20,6 +20,9 @@ from dop_cloud_usage.tables import CURSOR, PRIMARY_KEY, table_spec
 
 # Rows per Arrow batch read from the source: bounds memory whatever the table's size.
 CHUNK_ROWS = 100_000
+# ConnectorX reads the source in Rust (Postgres: the binary protocol) straight into Arrow
+# batches; streamed, so memory stays bounded by CHUNK_ROWS whatever the table's size.
+BACKEND_KWARGS = {"return_type": "arrow_stream", "batch_size": CHUNK_ROWS}
 
 
 @dataclass
@@ -44,8 +47,9 @@ def cloud_product_source(engine, tables: Sequence[str]):
             yield sql_table(
                 engine,
                 table=table,
-                backend="pyarrow",
+                backend="connectorx",
                 chunk_size=CHUNK_ROWS,
+                backend_kwargs=BACKEND_KWARGS,
                 incremental=dlt.sources.incremental(CURSOR),
                 write_disposition={"disposition": "merge", "strategy": "delete-insert"},
                 primary_key=PRIMARY_KEY,

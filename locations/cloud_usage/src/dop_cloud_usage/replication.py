@@ -43,6 +43,11 @@ def _state_of(pipeline, table: str) -> dict[str, Any]:
     return resources.get(table, {}).get("incremental", {}).get(CURSOR, {})
 
 
+def _loaded(schema, table: str) -> bool:
+    """Whether the replica has been loaded: its columns are in the destination's schema."""
+    return any(not c.startswith("_dlt") for c in schema.get_table_columns(table))
+
+
 def _row_count(pipeline, table: str) -> int:
     with pipeline.sql_client() as client:
         [(rows,)] = client.execute_sql(
@@ -88,6 +93,11 @@ def replicate(
                 for table in tables
             }
             drift.refuse_retyped(list(drifts.values()))
+            for table in tables:
+                if stored is None or table not in stored.tables or not _loaded(stored, table):
+                    # First load into an empty replica: nothing to merge with, so the rows are
+                    # appended straight into it (no staging table, no delete-insert).
+                    source.resources[table].apply_hints(write_disposition="append")
             context.log.info(f"replicating {', '.join(tables)} from {source_db.describe()}")
             results = DagsterDltResource().run(
                 context=context,
