@@ -132,3 +132,26 @@ def test_location_loads_alone_and_consumes_the_other_two(dbt_manifest):
     assert "purina/telemetry/fct_oss_active_instances_weekly" in upstream
     assert "purina/cloud_usage/fct_cloud_organization_usage_daily" in upstream
     assert report.owners == ["team:reporting"]
+
+
+def test_a_reporting_run_before_its_upstreams_names_the_missing_assets(data_dir, dbt_manifest):
+    """The reporting marts read other locations' tables: run before those exist, the run
+    fails naming the upstream assets to materialize, not with a SQL error."""
+    from dop_shared.dbt import location_dbt_assets
+    from dop_shared.resources import dbt_resource
+
+    days = sorted(p.name[:10] for p in (data_dir / "sources/slack/member_analytics").glob("*.gz"))
+    slack = _run(data_dir / "sources/slack/member_analytics", *map(dt.date.fromisoformat, days))
+    assert slack.success  # this location's own input is there; the other two are not
+    result = dg.materialize(
+        [location_dbt_assets("reporting")],
+        resources={"dbt": dbt_resource()},
+        raise_on_error=False,
+    )
+    assert not result.success
+    [failure] = result.get_step_failure_events()
+    error = failure.event_specific_data.error.to_string()
+    assert "its upstream purina/telemetry/fct_oss_active_instances_weekly has no table yet" in error
+    assert "fct_oss_active_instances_weekly" in str(failure.event_specific_data.error.message)
+    assert "slack_member_analytics has no table" not in error
+    assert "Materialize those assets first" in error

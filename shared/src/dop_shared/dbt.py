@@ -15,7 +15,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from dop_shared import environment, locations, paths
-from dop_shared.translator import DopDbtTranslator, physical_table
+from dop_shared.translator import DopDbtTranslator, logical_table, physical_table
 
 
 @cache
@@ -99,13 +99,57 @@ def run_dbt_build(
         else "none",
     )
     invocation = dbt.cli(["build", "--vars", json.dumps(variables)], context=context)
-    if environment.warehouse() == "duckdb":
-        yield from _with_duckdb_table_stats(invocation)
-        return
-    events = invocation.stream().fetch_row_counts().fetch_column_metadata()
-    if environment.current_environment() is not environment.Environment.LOCAL:
-        events = events.with_insights()
-    yield from events
+    from dagster_dbt.errors import DagsterDbtCliRuntimeError
+
+    try:
+        if environment.warehouse() == "duckdb":
+            yield from _with_duckdb_table_stats(invocation)
+            return
+        events = invocation.stream().fetch_row_counts().fetch_column_metadata()
+        if environment.current_environment() is not environment.Environment.LOCAL:
+            events = events.with_insights()
+        yield from events
+    except DagsterDbtCliRuntimeError as error:
+        missing = missing_upstream_tables(invocation)
+        if not missing:
+            raise
+        raise dg.Failure(
+            description="dbt could not build "
+            + "; ".join(
+                f"{model}: its upstream {key.to_user_string()} has no table yet"
+                for model, key in missing
+            )
+            + ". Materialize those assets first (in the location that owns them), then "
+            "run this again.",
+            metadata={"missing_upstream": sorted({key.to_user_string() for _, key in missing})},
+        ) from error
+
+
+def missing_upstream_tables(invocation) -> list[tuple[str, dg.AssetKey]]:
+    """(model, upstream asset key) for every node dbt failed to build because a table it
+    reads does not exist: a relation of one of its parents named in the error, as DuckDB
+    ("Table with name x does not exist") and Snowflake ("Object 'X' does not exist")
+    say it."""
+    try:
+        results = invocation.get_artifact("run_results.json").get("results", [])
+    except Exception:  # no artifact: dbt failed before running anything
+        return []
+    manifest = invocation.manifest
+    nodes = {**manifest.get("nodes", {}), **manifest.get("sources", {})}
+    missing = []
+    for result in results:
+        message = (result.get("message") or "").lower()
+        if result.get("status") != "error" or "does not exist" not in message:
+            continue
+        node = nodes.get(result.get("unique_id"), {})
+        for parent_id in node.get("depends_on", {}).get("nodes", []):
+            parent = nodes.get(parent_id)
+            if parent is None:
+                continue
+            name = (parent.get("alias") or parent.get("identifier") or parent["name"]).lower()
+            if name in message:
+                missing.append((node.get("name", "?"), dg.AssetKey(list(logical_table(parent)))))
+    return missing
 
 
 def _with_duckdb_table_stats(invocation) -> Iterator[Any]:

@@ -1,6 +1,6 @@
-{#- One row per Dagster+ organization: plan and lifecycle (cloud_usage's organization
-    dimension) beside its usage over the last 28 days and the 28 before, as of the
-    latest day of usage data, and a health label an account team can sort by. -#}
+{#- One row per Dagster+ organization: plan and lifecycle (the organization dimension) beside its usage over the last 28 days and the 28 before, as of the
+    latest day of usage data, and a health label an account team can sort by. It reads only cloud_usage models, so
+    cloud_usage owns it. -#}
 with usage as (
     select * from {{ ref('fct_cloud_organization_usage_daily') }}
 ),
