@@ -15,6 +15,7 @@ from dagster_dbt import DbtCliResource
 
 from dop_shared import environment
 from dop_shared.dbt import dbt_project
+from dop_shared.slack import slack_resources
 from dop_shared.warehouse import DuckDBWarehouse, SnowflakeWarehouse, Warehouse
 
 SNOWFLAKE_VARIABLES = ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_USER", "SNOWFLAKE_PASSWORD")
@@ -48,5 +49,5 @@ def warehouse_resource() -> Warehouse:
 
 
 def common_resources() -> dict[str, object]:
-    """What every location gets: `dbt` and `warehouse`."""
-    return {"dbt": dbt_resource(), "warehouse": warehouse_resource()}
+    """What every location gets: `dbt`, `warehouse`, `slack` and `slack_admin`."""
+    return {"dbt": dbt_resource(), "warehouse": warehouse_resource(), **slack_resources()}
