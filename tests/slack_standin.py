@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 BOT_TOKEN = "xoxb-standin-0123456789-secret"
+ADMIN_TOKEN = "xoxp-standin-admin-9876543210-secret"  # an org admin's user token
 
 
 @dataclass(frozen=True)

@@ -155,3 +155,61 @@ def test_a_reporting_run_before_its_upstreams_names_the_missing_assets(data_dir,
     assert "fct_oss_active_instances_weekly" in str(failure.event_specific_data.error.message)
     assert "slack_member_analytics has no table" not in error
     assert "Materialize those assets first" in error
+
+
+def _api_files(standin):
+    from slack_standin import ADMIN_TOKEN
+
+    from dop_reporting.slack.sources import SlackApiAnalyticsFiles
+    from dop_shared.slack import ADMIN_TOKEN_VARIABLE, DopSlackResource
+
+    slack = DopSlackResource(
+        token=ADMIN_TOKEN, token_variable=ADMIN_TOKEN_VARIABLE, base_url=standin.url
+    )
+    return SlackApiAnalyticsFiles(slack=slack)
+
+
+def _run_api(standin, day):
+    return dg.materialize(
+        [slack_member_analytics],
+        partition_key=day.isoformat(),
+        resources={"warehouse": DuckDBWarehouse(), "slack_files": _api_files(standin)},
+        raise_on_error=False,
+    )
+
+
+def test_a_day_slack_has_not_published_fails_and_loads_when_retried(data_dir):
+    """admin.analytics.getFile through the real slack_sdk client against a local stand-in
+    of Slack's Web API: file_not_yet_available fails the partition with that reason; the
+    same partition materialized later loads."""
+    from slack_standin import ADMIN_TOKEN, SlackStandIn, error, raw
+
+    body = gzip.compress(_record("U1") + b"\n" + _record("U2", "bo@example.com") + b"\n")
+    with SlackStandIn(tokens=(ADMIN_TOKEN,)) as slack:
+        slack.script("admin.analytics.getFile", error("file_not_yet_available"), raw(body))
+        first = _run_api(slack, DAY)
+        assert not first.success
+        failure = first.get_step_failure_events()[0].event_specific_data.error.to_string()
+        assert "file_not_yet_available" in failure and f"Partition {DAY}" in failure
+        assert ADMIN_TOKEN not in failure
+        assert _run_api(slack, DAY).success
+        [call, retried] = slack.calls("admin.analytics.getFile")
+        assert retried.params == {"type": "member", "date": DAY.isoformat()}
+    assert _rows(f"select user_id from {RAW.physical()} order by 1") == [("U1",), ("U2",)]
+
+
+def test_a_gzip_answer_cut_short_fails_clearly_and_writes_nothing(data_dir):
+    from slack_standin import ADMIN_TOKEN, SlackStandIn, raw
+
+    body = gzip.compress(b"\n".join(_record(f"U{n}") for n in range(200)) + b"\n")
+    with SlackStandIn(tokens=(ADMIN_TOKEN,)) as slack:
+        slack.script("admin.analytics.getFile", raw(body[: len(body) // 2]))
+        result = _run_api(slack, DAY)
+    assert not result.success
+    failure = result.get_step_failure_events()[0].event_specific_data.error.to_string()
+    assert (
+        "could not be read as gzip JSON lines" in failure and "Nothing of it was loaded" in failure
+    )
+    with DuckDBWarehouse().connect(read_only=True) as conn:
+        tables = {t for (t,) in conn.execute("select table_name from duckdb_tables()").fetchall()}
+    assert "slack_member_analytics" not in tables  # not even an empty day

@@ -4,13 +4,11 @@ import dagster as dg
 
 from dop_reporting.slack.sources import LocalSlackAnalyticsFiles, SlackApiAnalyticsFiles
 from dop_shared import environment
+from dop_shared.slack import ADMIN_TOKEN_VARIABLE, slack_resource
 
 
 def source_resources() -> dict[str, dg.ConfigurableResource]:
     """Generated files on a laptop; Slack's analytics API in branches and production."""
     if environment.uses_local_sources():
         return {"slack_files": LocalSlackAnalyticsFiles()}
-    from dagster_slack import SlackResource
-
-    admin = SlackResource(token=dg.EnvVar("SLACK_ADMIN_TOKEN"))
-    return {"slack_files": SlackApiAnalyticsFiles(slack=admin)}
+    return {"slack_files": SlackApiAnalyticsFiles(slack=slack_resource(ADMIN_TOKEN_VARIABLE))}

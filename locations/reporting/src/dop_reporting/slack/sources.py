@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-from dagster_slack import SlackResource
 from pydantic import Field
 
 from dop_shared import paths
+from dop_shared.slack import DopSlackResource, SlackCallError
 
 
 class SlackAnalyticsFiles(dg.ConfigurableResource):
@@ -48,44 +48,31 @@ class LocalSlackAnalyticsFiles(SlackAnalyticsFiles):
 
 class SlackApiAnalyticsFiles(SlackAnalyticsFiles):
     """A day's file from Slack's admin.analytics.getFile (type=member), through the
-    platform's Slack resource (base URL, retries, the admin token from SLACK_ADMIN_TOKEN).
-    The gzip answer is written to a temporary file, read like a local one, then deleted."""
+    platform's Slack resource (base URL, retries, errors that say what to fix; the admin
+    token from SLACK_ADMIN_TOKEN). The gzip answer goes to a temporary file, read like a
+    local one, then deleted."""
 
-    slack: SlackResource
+    slack: DopSlackResource
 
     def location_of(self, day: dt.date) -> str:
         return f"admin.analytics.getFile?type=member&date={day.isoformat()}"
 
     @contextlib.contextmanager
     def open_day(self, day: dt.date) -> Iterator[Path]:
-        from slack_sdk.errors import SlackApiError
-
         try:
-            answer = self.slack.get_client().admin_analytics_getFile(
-                type="member", date=day.isoformat()
-            )
-        except SlackApiError as error:
-            reason = error.response.get("error") if error.response is not None else None
-            if reason in ("file_not_yet_available", "data_not_available"):
+            with self.slack.explained_errors("admin.analytics.getFile"):
+                answer = self.slack.get_client().admin_analytics_getFile(
+                    type="member", date=day.isoformat()
+                )
+        except SlackCallError as error:
+            if error.code in ("file_not_yet_available", "data_not_available"):
                 raise FileNotFoundError(
-                    f"Slack has no member analytics for {day} yet ({reason}); Slack publishes "
-                    "a day a day or two later: materialize this partition again then"
+                    f"Slack has no member analytics for {day} yet ({error.code}): Slack "
+                    "publishes a day a day or two later; materialize this partition again then"
                 ) from None
-            raise RuntimeError(
-                f"Slack refused admin.analytics.getFile for {day}: {reason}. "
-                + _WHAT_TO_FIX.get(reason, "See Slack's documentation of that error.")
-            ) from None
+            raise
         body = answer.data if isinstance(answer.data, bytes) else b""
         with tempfile.TemporaryDirectory(prefix="dop-slack-") as folder:
             path = Path(folder) / f"{day.isoformat()}.json.gz"
             path.write_bytes(body)
             yield path
-
-
-# Errors an operator can fix, and how (the token itself is never part of a message).
-_WHAT_TO_FIX = {
-    "invalid_auth": "SLACK_ADMIN_TOKEN is not a valid token: set a user token of an org admin.",
-    "not_authed": "SLACK_ADMIN_TOKEN is empty: set it in the deployment's environment.",
-    "missing_scope": "The token lacks the admin.analytics:read scope: add it to the Slack app.",
-    "feature_not_enabled": "Analytics need Slack Enterprise Grid on the organization.",
-}
