@@ -49,11 +49,19 @@ def local_environment(monkeypatch):
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     """The dbt manifest, parsed once for the session (as `dop-prepare` does)."""
+    from filelock import FileLock
+
+    from dop_shared.paths import dbt_project_dir
     from dop_shared.prepare import prepare
 
     saved = {name: os.environ.pop(name) for name in DEPLOYMENT_VARIABLES if name in os.environ}
+    target = dbt_project_dir() / "target"
+    target.mkdir(exist_ok=True)
+    # Test workers (pytest -n) parse one after the other: dagster-dbt's own guard gives up
+    # after 60 s, which a parse on a loaded machine can take.
     try:
-        return Path(prepare("local"))
+        with FileLock(str(target / "tests-prepare.lock")).acquire(timeout=900):
+            return Path(prepare("local"))
     finally:
         os.environ.update(saved)
 
