@@ -6,6 +6,8 @@ import dagster as dg
 
 from dop_reporting.automation import schedules_and_sensors
 from dop_reporting.slack_stats import slack_member_stats
+from dop_reporting.weekly_report import weekly_platform_health_report
+from dop_shared.alerts import run_failure_alerts
 from dop_shared.dbt import location_dbt_assets
 from dop_shared.definitions import location_definitions
 
@@ -16,7 +18,7 @@ LOCATION = "reporting"
 def defs() -> dg.Definitions:
     schedules, sensors = schedules_and_sensors()
     return location_definitions(
-        assets=[slack_member_stats, location_dbt_assets(LOCATION)],
+        assets=[slack_member_stats, location_dbt_assets(LOCATION), weekly_platform_health_report],
         schedules=schedules,
-        sensors=sensors,
+        sensors=[*sensors, run_failure_alerts(LOCATION)],
     )
