@@ -66,12 +66,20 @@ def materialize_location(
         if isinstance(assets_def, dg.AssetsDefinition) and assets_def.is_executable:
             groups[assets_def.partitions_def].append(assets_def)
     results = []
-    # partitioned groups first (daily before weekly: finer grains feed coarser ones)
+    # partitioned groups first (daily before weekly: finer grains feed coarser ones),
+    # except those reading the unpartitioned group (the weekly Slack report): last
     order = [dg.DailyPartitionsDefinition, dg.WeeklyPartitionsDefinition]
-    for partitions_def, assets in sorted(
-        groups.items(),
-        key=lambda item: next((i for i, t in enumerate(order) if isinstance(item[0], t)), 9),
-    ):
+    unpartitioned = {key for a in groups.get(None, []) for key in a.keys}
+
+    def rank(item) -> int:
+        partitions_def, assets = item
+        if partitions_def is not None and any(
+            dep in unpartitioned for a in assets for deps in a.asset_deps.values() for dep in deps
+        ):
+            return 10
+        return next((i for i, t in enumerate(order) if isinstance(partitions_def, t)), 9)
+
+    for partitions_def, assets in sorted(groups.items(), key=rank):
         tags = {}
         if partitions_def is not None:
             bounds = _partition_range(partitions_def)

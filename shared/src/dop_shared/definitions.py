@@ -17,10 +17,13 @@ from dop_shared import environment, paths
 from dop_shared.resources import common_resources
 from dop_shared.warehouse import TableRef
 
+# Metadata flag of an asset that is no warehouse table (a Slack message, say).
+NOT_A_TABLE = "dop/not_a_table"
+
 
 def _ingestion_spec(spec: dg.AssetSpec) -> dg.AssetSpec:
     """Kinds and table name for an asset Dagster writes itself (dbt assets have their own)."""
-    if "dbt" in spec.kinds:
+    if "dbt" in spec.kinds or spec.metadata.get(NOT_A_TABLE):
         return spec
     metadata: dict[str, object] = {}
     if len(spec.key.path) == 3 and spec.key.path[0] in environment.KNOWN_DATABASES:

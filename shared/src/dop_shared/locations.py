@@ -20,6 +20,7 @@ class LocationSpec:
     team: str
     dbt_sources: tuple[str, ...]
     description: str
+    slack_channel: str  # where the team's run-failure alerts go
 
     @property
     def owners(self) -> list[str]:
@@ -32,18 +33,21 @@ LOCATIONS: tuple[LocationSpec, ...] = (
         team="oss-telemetry",
         dbt_sources=("prod_telemetry", "oss_analytics"),
         description="Dagster OSS telemetry events and PyPI downloads.",
+        slack_channel="#oss-telemetry-alerts",
     ),
     LocationSpec(
         name="cloud_usage",
         team="cloud-usage",
         dbt_sources=("postgres_etl_high_freq", "postgres_etl_low_freq"),
         description="Replication of the cloud product tables and per-organization usage.",
+        slack_channel="#cloud-usage-alerts",
     ),
     LocationSpec(
         name="reporting",
         team="reporting",
         dbt_sources=("slack",),
         description="Slack community stats and the reports that join every domain.",
+        slack_channel="#reporting-alerts",
     ),
 )
 

@@ -48,6 +48,12 @@ class TableRef:
         """database.schema.table in the current environment (validated, never user text)."""
         return f"{environment.physical_database(self.database)}.{self.schema}.{self.name}"
 
+    def model_physical(self) -> str:
+        """database.schema.table of a dbt model in the current environment (dbt writes
+        SANDBOX / PURINA_CLONE_<pr> / PURINA, in the engineer's sandbox schema if set)."""
+        schema = environment.physical_schema(self.schema)
+        return f"{environment.models_database()}.{schema}.{self.name}"
+
 
 @dataclass(frozen=True)
 class Partition:
@@ -217,6 +223,11 @@ class Warehouse(dg.ConfigurableResource):
     def row_count(self, table: TableRef, partition: Partition | None = None) -> int:
         raise NotImplementedError
 
+    def rows(self, physical: str, partition: Partition | None = None) -> list[dict[str, Any]]:
+        """The rows of a table (or of one partition of it) by physical name, column names
+        in lower case; none when the table does not exist yet. For small lookups."""
+        raise NotImplementedError
+
 
 # Rows per row group of what this warehouse writes (DuckDB's default: 122,880). A
 # transaction's full row groups are compressed straight into the file as it inserts;
@@ -288,6 +299,32 @@ class DuckDBWarehouse(Warehouse):
                 where, params = partition.predicate("?")
                 sql += f" WHERE {where}"
             return conn.execute(sql, params).fetchone()[0]
+
+    def rows(self, physical: str, partition: Partition | None = None) -> list[dict[str, Any]]:
+        database, schema, table = physical.split(".")
+        with self.connect(read_only=True) as conn:
+            [(exists,)] = conn.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE lower(database_name) = lower(?) "
+                "AND lower(schema_name) = lower(?) AND lower(table_name) = lower(?)",
+                [database, schema, table],
+            ).fetchall()
+            if not exists:
+                return []
+            sql, params = _select_all(_quoted(physical), partition, "?", _quote)
+            cursor = conn.execute(sql, params)
+            return _as_dicts(cursor.description, cursor.fetchall())
+
+
+def _select_all(target: str, partition: Partition | None, placeholder: str, quote):
+    if partition is None:
+        return f"SELECT * FROM {target}", []
+    where, params = partition.predicate(placeholder, quote)
+    return f"SELECT * FROM {target} WHERE {where}", params
+
+
+def _as_dicts(description: Any, rows: list[tuple]) -> list[dict[str, Any]]:
+    names = [column[0].lower() for column in description]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 _ARROW_TO_SNOWFLAKE = (
@@ -395,3 +432,19 @@ class SnowflakeWarehouse(Warehouse):
             sql += f" WHERE {where}"
         with self._resource().get_connection() as conn:
             return conn.cursor().execute(sql, params).fetchone()[0]
+
+    def rows(self, physical: str, partition: Partition | None = None) -> list[dict[str, Any]]:
+        upper = physical.upper()
+        database, schema, table = upper.split(".")
+        with self._resource().get_connection() as conn:
+            cur = conn.cursor()
+            cur.execute(
+                f"SELECT count(*) FROM {_quote(database)}.information_schema.tables "
+                "WHERE table_schema = %s AND table_name = %s",
+                (schema, table),
+            )
+            if not cur.fetchone()[0]:
+                return []
+            sql, params = _select_all(_quoted(upper), partition, "%s", _upper_quote)
+            cur.execute(sql, params)
+            return _as_dicts(cur.description, cur.fetchall())

@@ -7,6 +7,7 @@ import dagster as dg
 from dop_cloud_usage.automation import freshness_checks, schedules_and_sensors
 from dop_cloud_usage.replication import replication_assets
 from dop_cloud_usage.source_database import cloud_product_database
+from dop_shared.alerts import run_failure_alerts
 from dop_shared.dbt import location_dbt_assets
 from dop_shared.definitions import location_definitions
 
@@ -21,6 +22,6 @@ def defs() -> dg.Definitions:
         assets=[*replication_assets(), location_dbt_assets(LOCATION)],
         asset_checks=checks,
         schedules=schedules,
-        sensors=sensors,
+        sensors=[*sensors, run_failure_alerts(LOCATION)],
         resources={"cloud_product_db": cloud_product_database()},
     )

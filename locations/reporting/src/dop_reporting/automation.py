@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from dop_reporting.slack.member_analytics import slack_member_analytics
+from dop_reporting.weekly_report import weekly_platform_health_report
 from dop_shared.automation import dbt_automation_sensor, default_status
 
 
@@ -22,4 +23,16 @@ def schedules_and_sensors() -> tuple[list, list]:
             job, hour_of_day=6, minute_of_hour=0, default_status=default_status()
         )
     ]
+    report = dg.define_asset_job(
+        "weekly_platform_health_report",
+        selection=[weekly_platform_health_report],
+        partitions_def=weekly_platform_health_report.partitions_def,
+        description="Posts (or updates) the weekly platform health report in Slack.",
+    )
+    # The week that just closed, on Monday morning: its last partition is the week before.
+    schedules.append(
+        dg.build_schedule_from_partitioned_job(
+            report, day_of_week=1, hour_of_day=9, default_status=default_status()
+        )
+    )
     return schedules, [dbt_automation_sensor("reporting")]

@@ -7,6 +7,8 @@ import dagster as dg
 from dop_reporting.automation import schedules_and_sensors
 from dop_reporting.resources import source_resources
 from dop_reporting.slack.member_analytics import slack_member_analytics
+from dop_reporting.weekly_report import weekly_platform_health_report
+from dop_shared.alerts import run_failure_alerts
 from dop_shared.dbt import location_dbt_assets
 from dop_shared.definitions import location_definitions
 
@@ -17,8 +19,12 @@ LOCATION = "reporting"
 def defs() -> dg.Definitions:
     schedules, sensors = schedules_and_sensors()
     return location_definitions(
-        assets=[slack_member_analytics, location_dbt_assets(LOCATION)],
+        assets=[
+            slack_member_analytics,
+            location_dbt_assets(LOCATION),
+            weekly_platform_health_report,
+        ],
         schedules=schedules,
-        sensors=sensors,
+        sensors=[*sensors, run_failure_alerts(LOCATION)],
         resources=source_resources(),
     )

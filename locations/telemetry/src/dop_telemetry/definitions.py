@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from dop_shared.alerts import run_failure_alerts
 from dop_shared.dbt import location_dbt_assets
 from dop_shared.definitions import location_definitions
 from dop_telemetry.automation import schedules_and_sensors
@@ -34,6 +35,6 @@ def defs() -> dg.Definitions:
             ),
         ],
         schedules=schedules,
-        sensors=sensors,
+        sensors=[*sensors, run_failure_alerts(LOCATION)],
         resources=source_resources(),
     )

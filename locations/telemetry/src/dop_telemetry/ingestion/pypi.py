@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from dop_shared import paths
 from dop_shared.locations import location
+from dop_shared.partitions import weekly_partitions
 from dop_shared.readers import read_csv
 from dop_shared.run_metadata import partition_figures
 from dop_shared.warehouse import Partition, TableRef, Warehouse
@@ -28,8 +29,6 @@ COLUMNS = {
     "num_downloads": "BIGINT",
 }
 PACKAGE_PREFIX = "dagster"
-
-weekly_partitions = dg.WeeklyPartitionsDefinition(start_date="2024-01-01", day_offset=1)  # Mondays
 
 
 class PyPIDownloadsSource(dg.ConfigurableResource):
