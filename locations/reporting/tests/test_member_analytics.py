@@ -6,6 +6,7 @@ import gzip
 import json
 
 import dagster as dg
+from daily_runs import materialize_days
 
 from dop_reporting.definitions import defs
 from dop_reporting.slack.member_analytics import QUARANTINE, RAW, slack_member_analytics
@@ -32,22 +33,9 @@ def _record(user_id: str, email: str = "ann@example.com", **changes) -> bytes:
 
 
 def _run(folder, *days):
-    tags = {}
-    if len(days) > 1:
-        tags = {
-            "dagster/asset_partition_range_start": days[0].isoformat(),
-            "dagster/asset_partition_range_end": days[-1].isoformat(),
-        }
-    return dg.materialize(
-        [slack_member_analytics],
-        partition_key=days[0].isoformat() if len(days) == 1 else None,
-        tags=tags,
-        resources={
-            "warehouse": DuckDBWarehouse(),
-            "slack_files": LocalSlackAnalyticsFiles(root=str(folder)),
-        },
-        raise_on_error=False,
-    )
+    files = LocalSlackAnalyticsFiles(root=str(folder))
+    resources = {"warehouse": DuckDBWarehouse(), "slack_files": files}
+    return materialize_days([slack_member_analytics], resources, *days)
 
 
 def _rows(sql: str):
@@ -170,12 +158,8 @@ def _api_files(standin):
 
 
 def _run_api(standin, day):
-    return dg.materialize(
-        [slack_member_analytics],
-        partition_key=day.isoformat(),
-        resources={"warehouse": DuckDBWarehouse(), "slack_files": _api_files(standin)},
-        raise_on_error=False,
-    )
+    resources = {"warehouse": DuckDBWarehouse(), "slack_files": _api_files(standin)}
+    return materialize_days([slack_member_analytics], resources, day)
 
 
 def test_a_day_slack_has_not_published_fails_and_loads_when_retried(data_dir):

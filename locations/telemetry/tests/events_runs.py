@@ -3,23 +3,12 @@
 import datetime as dt
 
 import dagster as dg
+from daily_runs import materialize_days
 
 from dop_shared.warehouse import DuckDBWarehouse
 from dop_telemetry.ingestion.events import oss_telemetry_events
 
 
 def materialize_events(files, *days: dt.date, warehouse=None) -> dg.ExecuteInProcessResult:
-    """One run of the asset over `days` (a range is a single-run backfill); never raises."""
-    tags = {}
-    if len(days) > 1:
-        tags = {
-            "dagster/asset_partition_range_start": days[0].isoformat(),
-            "dagster/asset_partition_range_end": days[-1].isoformat(),
-        }
-    return dg.materialize(
-        [oss_telemetry_events],
-        partition_key=days[0].isoformat() if len(days) == 1 else None,
-        tags=tags,
-        resources={"warehouse": warehouse or DuckDBWarehouse(), "telemetry_files": files},
-        raise_on_error=False,
-    )
+    resources = {"warehouse": warehouse or DuckDBWarehouse(), "telemetry_files": files}
+    return materialize_days([oss_telemetry_events], resources, *days)

@@ -11,15 +11,20 @@ in order; a range stops at its first bad day.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
 
 import dagster as dg
+from pydantic import Field
 
+from dop_shared import paths
 from dop_shared.json_lines import JsonLinesParser, NoValidLines, UnreadableFile
 from dop_shared.run_metadata import partition_figures
 from dop_shared.warehouse import Partition, StagedWrite, StagingArea, TableRef, Warehouse
@@ -33,6 +38,46 @@ QUARANTINE_FAIL_RATE = 0.05
 # unit of parallelism: one per core (one more bought no speed in bench/). Each day in
 # flight holds its lines in the staging area, so this also bounds memory.
 LOAD_WORKERS = min(4, os.cpu_count() or 1)
+
+
+def file_name(day: dt.date) -> str:
+    return f"{day.isoformat()}.json.gz"
+
+
+class DailyFiles(dg.ConfigurableResource):
+    """Where a feed's daily gzip JSON-lines files come from. Every implementation hands
+    the ingestion a local path (downloading first if it must), so parsing, quarantine
+    and the write are one code path; a day without a file is a FileNotFoundError that
+    says where it was looked for."""
+
+    def location_of(self, day: dt.date) -> str:
+        raise NotImplementedError
+
+    def open_day(self, day: dt.date) -> contextlib.AbstractContextManager[Path]:
+        raise NotImplementedError
+
+
+class LocalDailyFiles(DailyFiles):
+    """<folder>/<YYYY-MM-DD>.json.gz; by default the feed's folder under the local
+    sources (SOURCE_DIR, relative to dop_shared.paths.sources_dir())."""
+
+    SOURCE_DIR: ClassVar[Path]
+    root: str | None = Field(
+        default=None, description="Folder of the daily files; default: the local sample's."
+    )
+
+    def folder(self) -> Path:
+        return Path(self.root) if self.root else paths.sources_dir() / self.SOURCE_DIR
+
+    def location_of(self, day: dt.date) -> str:
+        return str(self.folder() / file_name(day))
+
+    @contextlib.contextmanager
+    def open_day(self, day: dt.date) -> Iterator[Path]:
+        path = Path(self.location_of(day))
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} does not exist")
+        yield path
 
 
 @dataclass(frozen=True)
@@ -66,6 +111,22 @@ class DailyJsonLinesFeed:
     @property
     def partition_column(self) -> str:
         return self.parser.contract.partition_column
+
+    def asset_specs(
+        self, *, raw: str, quarantine: str, group_name: str, owners, kinds: set[str]
+    ) -> list[dg.AssetSpec]:
+        """The raw table's and the quarantine's specs, with these descriptions."""
+        return [
+            dg.AssetSpec(
+                table.asset_key,
+                description=description,
+                group_name=group_name,
+                owners=owners,
+                kinds=kinds,
+                metadata={"partition_column": self.partition_column},
+            )
+            for table, description in ((self.raw, raw), (self.quarantine, quarantine))
+        ]
 
     def check_specs(self, contract_home: str) -> list[dg.AssetCheckSpec]:
         noun = self.parser.contract.noun

@@ -24,26 +24,15 @@ FEED = DailyJsonLinesFeed(JsonLinesParser(MEMBER_ANALYTICS), RAW, QUARANTINE)
 daily_partitions = dg.DailyPartitionsDefinition(start_date="2024-01-01")
 
 
-def _spec(table: TableRef, description: str) -> dg.AssetSpec:
-    return dg.AssetSpec(
-        table.asset_key,
-        description=description,
+@dg.multi_asset(
+    specs=FEED.asset_specs(
+        raw="One row per community Slack member and day (admin.analytics.getFile, type "
+        "member), as sent, without the e-mail address.",
+        quarantine="Member analytics lines that could not be loaded, and why.",
         group_name="reporting_ingestion",
         owners=location("reporting").owners,
         kinds={"python", "slack"},
-        metadata={"partition_column": MEMBER_ANALYTICS.partition_column},
-    )
-
-
-@dg.multi_asset(
-    specs=[
-        _spec(
-            RAW,
-            "One row per community Slack member and day (admin.analytics.getFile, type "
-            "member), as sent, without the e-mail address.",
-        ),
-        _spec(QUARANTINE, "Member analytics lines that could not be loaded, and why."),
-    ],
+    ),
     check_specs=FEED.check_specs("dop_reporting.slack.contract"),
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),

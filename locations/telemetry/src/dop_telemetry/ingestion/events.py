@@ -27,27 +27,17 @@ TELEMETRY_START_DATE = "2024-01-01"
 daily_partitions = dg.DailyPartitionsDefinition(start_date=TELEMETRY_START_DATE)
 
 
-def _spec(table: TableRef, description: str) -> dg.AssetSpec:
-    return dg.AssetSpec(
-        table.asset_key,
-        description=description,
-        group_name="telemetry_ingestion",
-        owners=location("telemetry").owners,
-        kinds={"python"},
-        metadata={"partition_column": "event_date"},
-    )
-
-
 FEED = DailyJsonLinesFeed(JsonLinesParser(TELEMETRY), RAW_EVENTS, QUARANTINE)
 
 
 @dg.multi_asset(
-    specs=[
-        _spec(RAW_EVENTS, "Valid OSS telemetry events, one partition per daily file, as sent."),
-        _spec(
-            QUARANTINE, "Telemetry lines that could not be loaded: file, line, problem, raw text."
-        ),
-    ],
+    specs=FEED.asset_specs(
+        raw="Valid OSS telemetry events, one partition per daily file, as sent.",
+        quarantine="Telemetry lines that could not be loaded: file, line, problem, raw text.",
+        group_name="telemetry_ingestion",
+        owners=location("telemetry").owners,
+        kinds={"python"},
+    ),
     check_specs=FEED.check_specs("dop_telemetry.ingestion.contract"),
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
