@@ -8,7 +8,6 @@ that writes gets its own empty warehouse beside it.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
@@ -17,12 +16,17 @@ import pytest
 # The function, taken before fakesnow's own `server` submodule shadows it once imported.
 from fakesnow import server as fakesnow_server
 
+from dop_shared import partitions
 from dop_shared.environment import DECIDING_VARIABLES
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")  # Dagster's uploader reads only this
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+# Local partitions cover the sample's calendar (dop_shared.partitions): two years up
+# to its last day here, so each test can pick its own days in it. Set before any
+# location is imported, since partitions are defined at import.
+os.environ.setdefault(partitions.SAMPLE_DAYS_VAR, "730")
 
 DEPLOYMENT_VARIABLES = (
     *DECIDING_VARIABLES,
@@ -36,7 +40,7 @@ DEPLOYMENT_VARIABLES = (
 )
 
 # Fixed so every run sees the same data; recent enough for the 90-day dbt window.
-SAMPLE_END_DATE = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+SAMPLE_END_DATE = partitions.SAMPLE_END
 SAMPLE_DAYS = 14
 
 

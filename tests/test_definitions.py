@@ -1,5 +1,6 @@
 """Each location loads alone and all three together, through Dagster's own loaders."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +69,64 @@ def test_dbt_tests_are_asset_checks(dbt_manifest):
         "purina/staging/stg_prod_telemetry__events",
         "unique_stg_prod_telemetry__events_event_id",
     ) in names
+
+
+def test_dbt_source_tests_are_checks_of_the_raw_asset_in_the_location_that_writes_it(
+    dbt_manifest,
+):
+    """Every test dbt runs on a source is a check of the ingestion asset that writes the
+    source table, defined in that asset's location (not an observation logged aside)."""
+    manifest = json.loads(dbt_manifest.read_text())
+    source_tests = {
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and any(p.startswith("source.") for p in node["depends_on"]["nodes"])
+    }
+    assert len(source_tests) > 10
+    checked = {}
+    for name, defs in all_definitions().items():
+        graph = defs.get_repository_def().asset_graph
+        executable = {node.key for node in graph.asset_nodes if node.is_executable}
+        for key in graph.asset_check_keys:
+            if key.name in source_tests:
+                assert key.asset_key in executable, (name, key)  # the raw asset is here
+                checked[key.name] = name
+    assert set(checked) == source_tests
+
+
+# dagster-dbt's own objects, which the webapp leaves out of the metadata it shows
+HIDDEN_BY_THE_UI = {"dagster_dbt/manifest", "dagster_dbt/dagster_dbt_translator"}
+
+
+def test_everything_a_person_opens_in_the_ui_says_what_it_is(dbt_manifest):
+    """Every asset, check, job, schedule and sensor has a description, and no metadata value
+    is an object the UI can only show as "(unserializable)"."""
+    from dagster._core.remote_representation.external_data import RepositorySnap
+
+    missing, unserializable = [], []
+    for name, defs in all_definitions().items():
+        repo = defs.get_repository_def()
+        graph = repo.asset_graph
+        named = [
+            *(("job", job) for job in repo.get_all_jobs() if not job.name.startswith("__")),
+            *(("schedule", s) for s in repo.schedule_defs),
+            *(("sensor", s) for s in repo.sensor_defs),
+            *(("check", graph.get_check_spec(key)) for key in graph.asset_check_keys),
+        ]
+        missing += [f"{name}: {kind} {d.name}" for kind, d in named if not d.description]
+        missing += [
+            f"{name}: asset {node.key.to_user_string()}"
+            for node in graph.asset_nodes
+            if node.is_executable and not node.description
+        ]
+        # what the UI receives: the location's snapshot, with its metadata as serialized
+        for node in RepositorySnap.from_def(repo).asset_nodes:
+            unserializable += [
+                f"{node.asset_key.to_user_string()}: {key}"
+                for key, value in node.metadata.items()
+                if key not in HIDDEN_BY_THE_UI
+                and "(unserializable)" in str(getattr(value, "value", ""))
+            ]
+    assert missing == []
+    assert unserializable == []

@@ -10,7 +10,16 @@ from dop_shared.warehouse import DuckDBWarehouse
 
 def test_every_asset_of_the_three_locations_materializes(data_dir, dbt_manifest):
     instance = dg.DagsterInstance.ephemeral()
-    results = [r for name in LOCATION_NAMES for r in materialize_location(name, instance)]
+    results = {
+        r.run_id: (name, r) for name in LOCATION_NAMES for r in materialize_location(name, instance)
+    }
+    # every run is a run of its location's own asset job, with the location's origin from
+    # workspace.yaml: the UI opens it under the location and can re-execute it
+    for run_id, (name, _) in results.items():
+        run = instance.get_run_by_id(run_id)
+        assert (run.job_name, run.remote_job_origin.location_name) == ("__ASSET_JOB", name)
+        assert run.remote_job_origin.repository_origin.repository_name == "__repository__"
+    results = [r for _, r in results.values()]
     assert all(r.success for r in results)
 
     expected = {spec.key for defs in all_definitions().values() for spec in executable_specs(defs)}

@@ -188,3 +188,10 @@ def test_slack_members_join_post_and_go_quiet(tmp_path):
     share = lambda rs: sum(r["is_active"] for r in rs) / len(rs)  # noqa: E731
     assert share(recent) > share(settled) > 0
     assert sum(r["messages_posted_count"] for r in last) > 0
+
+
+def test_the_default_sample_is_the_local_partitions_calendar():
+    from dop_shared import partitions
+
+    keys = partitions.daily_partitions().get_partition_keys()
+    assert [day.isoformat() for day in SampleDataSpec().dates()] == keys

@@ -105,7 +105,10 @@ def test_a_target_of_another_environment_is_refused():
 
 
 def test_data_window():
-    assert env.data_window_days({}) == 90
+    # the local sample is a fixed calendar: all of it, however long ago it ends
+    assert env.data_window_days({}) is None
+    assert env.data_window_days({"DBT_TARGET": "personal"}) == 90
+    assert env.data_window_days({"DOP_DATA_WINDOW_DAYS": "7"}) == 7
     assert env.data_window_days(BRANCH) == 90
     assert env.data_window_days(PROD) is None
 

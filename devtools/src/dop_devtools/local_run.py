@@ -3,8 +3,14 @@
 Locations run in the order of dop_shared.locations.LOCATIONS (producers before
 consumers, so reporting sees fresh telemetry and cloud usage); inside a
 location, partitioned assets run first, as one run over every partition with
-a source file, then everything else in one run. Runs are recorded in
-DAGSTER_HOME, so they show in the Dagster UI afterwards.
+a source file, then everything else in one run.
+
+Each run is a run of the location itself, as the UI's "Materialize" button makes
+it: the location's asset job (`__ASSET_JOB`) with an asset selection, recorded in
+DAGSTER_HOME with the origin of its code location in workspace.yaml. So in the UI
+every run opens under its location, can be re-executed and shows on the timeline.
+The run executes here, in this process, where the definitions are already loaded
+(a launched run would load them again in a subprocess per run).
 """
 
 from __future__ import annotations
@@ -12,15 +18,23 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
+import os
 import sys
 import time
 import warnings
 from collections import defaultdict
 
 import dagster as dg
+from dagster._core.definitions.reconstruct import ReconstructableRepository
+from dagster._core.execution.api import execute_run
+from dagster._core.remote_origin import RemoteRepositoryOrigin
+from dagster._core.workspace.load_target import WorkspaceFileTarget
 
 from dop_shared import environment, paths
 from dop_shared.locations import LOCATIONS
+
+# The job a location runs for an ad hoc selection of its assets, as in the UI.
+ASSET_JOB = "__ASSET_JOB"
 
 # Step logs (progress, rows loaded, dbt commands) without Dagster's per-event debug lines.
 _INFO_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -56,14 +70,47 @@ def load_location(name: str) -> dg.Definitions:
     return importlib.import_module(f"dop_{name}.definitions").defs()
 
 
-def materialize_location(
-    name: str, instance: dg.DagsterInstance
-) -> list[dg.ExecuteInProcessResult]:
-    defs = load_location(name)
-    resources = dict(defs.resources or {})
+class WorkspaceLocation:
+    """A code location of workspace.yaml, to run its jobs as runs of that location."""
+
+    def __init__(self, name: str, workspace_file: os.PathLike | str | None = None):
+        workspace_file = workspace_file or paths.repo_root() / "workspace.yaml"
+        origins = {
+            origin.location_name: origin
+            for origin in WorkspaceFileTarget(paths=[str(workspace_file)]).create_origins()
+        }
+        if name not in origins:
+            raise SystemExit(f"{workspace_file} has no code location named {name!r}")
+        self.name = name
+        self.origin = origins[name]
+        target = self.origin.loadable_target_origin
+        self.repository = ReconstructableRepository.for_module(
+            target.module_name, target.attribute or "defs", target.working_directory
+        )
+        self.definition = self.repository.get_definition()
+
+    def run(
+        self, instance: dg.DagsterInstance, keys: set[dg.AssetKey], tags: dict[str, str]
+    ) -> dg.JobExecutionResult:
+        """Materialize `keys` in one run of the location's asset job, here and now."""
+        job = self.repository.get_reconstructable_job(ASSET_JOB).get_subset(asset_selection=keys)
+        repository_origin = RemoteRepositoryOrigin(self.origin, self.definition.name)
+        run = instance.create_run_for_job(
+            job_def=job.get_definition(),
+            run_config=_INFO_LOGS,
+            tags=tags,
+            asset_selection=frozenset(keys),
+            remote_job_origin=repository_origin.get_job_origin(ASSET_JOB),
+            job_code_origin=job.get_python_origin(),
+        )
+        return execute_run(job, run, instance)
+
+
+def materialize_location(name: str, instance: dg.DagsterInstance) -> list[dg.JobExecutionResult]:
+    location = WorkspaceLocation(name)
     groups: dict[object, list[dg.AssetsDefinition]] = defaultdict(list)
-    for assets_def in defs.assets or []:
-        if isinstance(assets_def, dg.AssetsDefinition) and assets_def.is_executable:
+    for assets_def in location.definition.assets_defs_by_key.values():
+        if assets_def.is_executable and assets_def not in groups[assets_def.partitions_def]:
             groups[assets_def.partitions_def].append(assets_def)
     results = []
     # partitioned groups first (daily before weekly: finer grains feed coarser ones),
@@ -94,8 +141,8 @@ def materialize_location(
         label = " partitions {}..{}".format(*bounds) if partitions_def is not None else ""
         print(f"  {name}: {len(keys)} assets{label}", flush=True)
         started = time.perf_counter()
-        result = dg.materialize(
-            assets, resources=resources, instance=instance, tags=tags, run_config=_INFO_LOGS
+        result = location.run(
+            instance, {k for a in assets for k in a.keys}, {**tags, "dop/launched_by": "quickstart"}
         )
         if not result.success:
             raise SystemExit(

@@ -9,6 +9,7 @@ import dagster as dg
 import pytest
 
 from dop_devtools.sample_data import SampleDataSpec, generate
+from dop_shared import partitions, paths
 from dop_shared.dbt import location_dbt_assets
 from dop_shared.resources import dbt_resource
 from dop_shared.warehouse import DuckDBWarehouse
@@ -17,7 +18,7 @@ from dop_telemetry.ingestion.files import LocalTelemetryFiles, TelemetryFiles
 from dop_telemetry.resources import source_resources
 
 DAYS = 120
-END = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+END = partitions.SAMPLE_END
 
 
 def _assets():
@@ -184,3 +185,57 @@ def test_a_warehouse_from_before_user_id_is_migrated_by_the_code(
         ).fetchall()
     assert day1_rows == before > 0
     assert users > 0
+
+
+def _day_file(folder, day: dt.date, events: int) -> None:
+    lines = [
+        json.dumps(
+            {
+                "action": "step_success_event",
+                "client_time": f"{day} 10:00:{i % 60:02d}.000001",
+                "event_id": f"{day}-{i}",
+                "elapsed_time": "0:00:01.5",
+                "instance_id": f"instance-{i % 3}",
+                "metadata": {},
+                "python_version": "3.11.7",
+                "dagster_version": "1.13.27",
+                "os_desc": "Linux-6",
+                "os_platform": "Linux",
+                "run_storage_id": "rs-1",
+                "is_known_ci_env": False,
+            }
+        )
+        for i in range(events)
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{day}.json.gz").write_bytes(gzip.compress("\n".join(lines).encode()))
+
+
+def test_a_range_run_gives_each_partition_its_own_row_count(tmp_path, monkeypatch, dbt_manifest):
+    root = tmp_path / "data"
+    days = [END - dt.timedelta(days=2), END - dt.timedelta(days=1), END]
+    for day, events in zip(days, (10, 20, 30), strict=True):
+        _day_file(root / "sources" / paths.TELEMETRY_EVENTS_DIR, day, events)
+    monkeypatch.setenv("DOP_DATA_DIR", str(root))
+    result = _backfill(days[0], days[-1], LocalTelemetryFiles())
+    assert result.success
+
+    def row_counts(table: str) -> dict[str, int]:
+        return {
+            m.partition: m.metadata["dagster/row_count"].value
+            for m in result.get_asset_materialization_events()
+            for m in [m.materialization]
+            if m.asset_key.path[-1] == table
+        }
+
+    expected = {str(day): n for day, n in zip(days, (10, 20, 30), strict=True)}
+    assert row_counts("oss_telemetry_events_raw") == expected
+    assert row_counts("stg_prod_telemetry__events") == expected
+    # a model rebuilt whole has no partition's count, only the table's, named as such
+    dimension = [
+        e.materialization.metadata
+        for e in result.get_asset_materialization_events()
+        if e.asset_key.path[-1] == "dim_oss_instances"
+    ]
+    assert len(dimension) == 3
+    assert all("dagster/row_count" not in m and m["table_row_count"].value == 3 for m in dimension)

@@ -26,7 +26,6 @@ from pydantic import Field
 
 from dop_shared import paths
 from dop_shared.json_lines import JsonLinesParser, NoValidLines, UnreadableFile
-from dop_shared.run_metadata import partition_figures
 from dop_shared.warehouse import Partition, StagedWrite, StagingArea, TableRef, Warehouse
 
 # Share of a partition's lines quarantined above which the data is suspect (warn) or
@@ -123,10 +122,50 @@ class DailyJsonLinesFeed:
                 group_name=group_name,
                 owners=owners,
                 kinds=kinds,
-                metadata={"partition_column": self.partition_column},
+                metadata={
+                    "partition_column": self.partition_column,
+                    "dagster/column_schema": self.column_schema(table),
+                },
             )
             for table, description in ((self.raw, raw), (self.quarantine, quarantine))
         ]
+
+    def column_schema(self, table: TableRef) -> dg.TableSchema:
+        """The raw table's or the quarantine's columns, from the contract (shown on the
+        asset page before anything is loaded, and on every materialization)."""
+        contract = self.parser.contract
+        day = dg.TableColumn(
+            contract.partition_column, "date", "Day of the file the line came from."
+        )
+        loaded_at = dg.TableColumn("_loaded_at", "timestamp", "When the line was loaded.")
+        if table == self.quarantine:
+            columns = [
+                day,
+                dg.TableColumn("source_file", "varchar", "File the line came from."),
+                dg.TableColumn("line_number", "bigint", "Its line number, from 1."),
+                dg.TableColumn("problem", "varchar", "Why it was not loaded."),
+                dg.TableColumn(
+                    "raw_text", "varchar", "The line as read, fields never kept masked."
+                ),
+                loaded_at,
+            ]
+        else:
+            columns = [
+                *(
+                    dg.TableColumn(f.name, f.column_type.lower(), f.description)
+                    for f in contract.kept
+                ),
+                dg.TableColumn(
+                    contract.extra_column,
+                    "varchar",
+                    "Fields the contract does not know yet, with their values (JSON).",
+                ),
+                day,
+                dg.TableColumn("_source_file", "varchar", "File the line came from."),
+                dg.TableColumn("_line_number", "bigint", "Its line number, from 1."),
+                loaded_at,
+            ]
+        return dg.TableSchema(columns=columns)
 
     def check_specs(self, contract_home: str) -> list[dg.AssetCheckSpec]:
         noun = self.parser.contract.noun
@@ -218,57 +257,50 @@ class DailyJsonLinesFeed:
                         for name, count in load.unknown_fields.items()
                     )
                 )
-        yield from self._results(loads)
+        yield from self._results(context, loads)
 
-    def _results(self, loads: list[DayLoad]):
+    def _results(self, context: dg.AssetExecutionContext, loads: list[DayLoad]):
+        """Each day's figures on that day's materialization (a range run records one per
+        day, and metadata of the result itself would land on all of them), then the
+        run's checks, judged on its worst day."""
         unknown: Counter[str] = Counter()
-        problems: Counter[str] = Counter()
         unknown_days: dict[str, list[str]] = {}
         for load in loads:
             unknown.update(load.unknown_fields)
-            problems.update(load.problems)
             for field in load.unknown_fields:
                 unknown_days.setdefault(field, []).append(str(load.day))
-        per_day = [
-            {
-                "partition": str(load.day),
-                "rows_loaded": load.loaded,
-                "rows_quarantined": load.quarantined,
-                "bytes": load.size,
-                "file": load.source,
-            }
-            for load in loads
-        ]
-        loaded = sum(load.loaded for load in loads)
-        quarantined = sum(load.quarantined for load in loads)
-        lines = sum(load.lines for load in loads)
+        for load in loads:
+            partition = str(load.day)
+            context.add_asset_metadata(
+                {
+                    "dagster/row_count": load.loaded,
+                    "rows_quarantined": load.quarantined,
+                    "quarantine_rate": round(load.quarantine_rate, 6),
+                    "lines_read": load.lines,
+                    "bytes_read": load.size,
+                    "file": load.source,
+                    # field the contract does not know -> lines carrying it (in extra_fields)
+                    "unknown_fields": dict(sorted(load.unknown_fields.items())),
+                    # why lines were quarantined -> lines (the most frequent reasons)
+                    "quarantine_reasons": dict(Counter(load.problems).most_common()),
+                },
+                asset_key=self.raw.asset_key,
+                partition_key=partition,
+            )
+            context.add_asset_metadata(
+                {"dagster/row_count": load.quarantined},
+                asset_key=self.quarantine.asset_key,
+                partition_key=partition,
+            )
         worst = max(loads, key=lambda load: load.quarantine_rate)
-        single = len(loads) == 1
-        first, last = loads[0], loads[-1]
-        raw_metadata = {
-            "rows_loaded": loaded,
-            "rows_quarantined": quarantined,
-            "quarantine_rate": round(quarantined / max(lines, 1), 6),
-            "lines_read": lines,
-            "bytes_read": sum(load.size for load in loads),
-            "file": first.source
-            if single
-            else f"{first.source} .. {last.source} ({len(loads)} files)",
-            "partitions": str(first.day) if single else f"{first.day}..{last.day}",
-            "dagster/table_name": self.raw.physical(),
-            # field the contract does not know -> lines carrying it (kept in extra_fields)
-            "unknown_fields": dict(sorted(unknown.items())),
-            # why lines were quarantined -> lines (the most frequent reasons of each day)
-            "quarantine_reasons": dict(problems.most_common()),
-            **partition_figures(per_day, rows="rows_loaded"),
-        }
-        quarantine_metadata: dict = {"dagster/table_name": self.quarantine.physical()}
-        if single:
-            quarantine_metadata["dagster/row_count"] = quarantined
-        yield dg.MaterializeResult(asset_key=self.raw.asset_key, metadata=raw_metadata)
-        yield dg.MaterializeResult(
-            asset_key=self.quarantine.asset_key, metadata=quarantine_metadata
-        )
+        for table in (self.raw, self.quarantine):
+            yield dg.MaterializeResult(
+                asset_key=table.asset_key,
+                metadata={
+                    "dagster/table_name": table.physical(),
+                    "dagster/column_schema": self.column_schema(table),
+                },
+            )
         yield dg.AssetCheckResult(
             check_name="quarantine_rate",
             asset_key=self.raw.asset_key,

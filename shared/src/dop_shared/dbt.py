@@ -6,6 +6,7 @@ else it expects the manifest prepared at build time (`scripts/prepare`, or the
 deploy workflow), so production never parses dbt while loading definitions.
 """
 
+import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -62,8 +63,9 @@ def location_dbt_assets(
     project = dbt_project()
 
     @dbt_assets(
+        # the manifest, not the DbtProject: dagster-dbt would put the project object in
+        # every model's metadata, where the UI can only show "(unserializable)"
         manifest=project.manifest_path,
-        project=project,
         select=locations.dbt_select(location_name, sources),
         exclude=locations.dbt_exclude(location_name, sources) or "",
         dagster_dbt_translator=DopDbtTranslator(spec),
@@ -101,14 +103,27 @@ def run_dbt_build(
     invocation = dbt.cli(["build", "--vars", json.dumps(variables)], context=context)
     from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
+    windows = _partition_windows(context)
     try:
         if environment.warehouse() == "duckdb":
-            yield from _with_duckdb_table_stats(invocation)
+            yield from _with_duckdb_table_stats(context, invocation, windows)
             return
         events = invocation.stream().fetch_row_counts().fetch_column_metadata()
         if environment.current_environment() is not environment.Environment.LOCAL:
             events = events.with_insights()
-        yield from events
+        if windows is None:
+            yield from events
+            return
+
+        def query(sql: str) -> list:
+            with invocation.adapter.connection_named("dop_partition_row_counts"):
+                return list(invocation.adapter.execute(sql, fetch=True)[1])
+
+        for event in events:
+            node = _node_of(invocation, event)
+            if node is not None:
+                event = _per_partition(context, event, node, windows, query)
+            yield event
     except DagsterDbtCliRuntimeError as error:
         missing = missing_upstream_tables(invocation)
         if not missing:
@@ -152,7 +167,76 @@ def missing_upstream_tables(invocation) -> list[tuple[str, dg.AssetKey]]:
     return missing
 
 
-def _with_duckdb_table_stats(invocation) -> Iterator[Any]:
+PartitionWindows = list[tuple[str, dt.date, dt.date]]
+
+
+def _partition_windows(context: dg.AssetExecutionContext) -> PartitionWindows | None:
+    """(key, first day, day after) of every partition of a partitioned run, else None."""
+    partitions_def = context.assets_def.partitions_def
+    if not isinstance(partitions_def, dg.TimeWindowPartitionsDefinition):
+        return None
+    windows = []
+    for key in context.partition_keys:
+        window = partitions_def.time_window_for_partition_key(key)
+        windows.append((key, window.start.date(), window.end.date()))
+    return windows
+
+
+def partition_column(node: Mapping[str, Any]) -> str | None:
+    """The date column a partitioned model's rows belong to a partition by
+    (`meta: {partition_column: ...}` in its yml), if it has one."""
+    meta = {**(node.get("meta") or {}), **((node.get("config") or {}).get("meta") or {})}
+    return meta.get("partition_column")
+
+
+def _node_of(invocation, event) -> Mapping[str, Any] | None:
+    if not isinstance(event, dg.Output | dg.AssetMaterialization):
+        return None
+    unique_id = (getattr(event, "metadata", None) or {}).get("unique_id")
+    unique_id = getattr(unique_id, "value", unique_id) or ""
+    return invocation.manifest.get("nodes", {}).get(unique_id)
+
+
+def _per_partition(context, event, node, windows: PartitionWindows, query):
+    """A model's figures in a run over partitions: each partition's materialization gets
+    its own row count (rows whose partition column falls in it); the whole table's count,
+    true of no partition, moves to `table_row_count`. A model without a partition
+    column (a dimension rebuilt whole) gets no per-partition count."""
+    metadata = dict(event.metadata)
+    table_rows = metadata.pop("dagster/row_count", None)
+    if table_rows is not None:
+        metadata["table_row_count"] = table_rows
+    column = partition_column(node)
+    if column:
+        start, end = windows[0][1], windows[-1][2]
+        rows = query(
+            f"select cast({column} as date) as day, count(*) as n from {physical_table(node)} "
+            f"where {column} >= cast('{start}' as date) and {column} < cast('{end}' as date) "
+            f"group by 1"
+        )
+        by_day = {_as_date(day): int(n) for day, n in rows}
+        key = (
+            event.asset_key
+            if isinstance(event, dg.AssetMaterialization)
+            else context.asset_key_for_output(event.output_name)
+        )
+        for partition, first, after in windows:
+            count = sum(n for day, n in by_day.items() if first <= day < after)
+            context.add_asset_metadata(
+                {"dagster/row_count": count}, asset_key=key, partition_key=partition
+            )
+    return event.with_metadata(metadata)
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _with_duckdb_table_stats(
+    context, invocation, windows: PartitionWindows | None
+) -> Iterator[Any]:
     """Row counts and column types for DuckDB, read after dbt has exited.
 
     dagster-dbt's fetch_row_counts queries while dbt is still running, which DuckDB's
@@ -162,14 +246,16 @@ def _with_duckdb_table_stats(invocation) -> Iterator[Any]:
     from dop_shared.warehouse import DuckDBWarehouse
 
     events = list(invocation.stream())
-    nodes = invocation.manifest.get("nodes", {})
     enriched = []
     with DuckDBWarehouse().connect(read_only=True) as conn:
         for event in events:
-            unique_id = (getattr(event, "metadata", None) or {}).get("unique_id")
-            node = nodes.get(getattr(unique_id, "value", unique_id) or "")
-            if isinstance(event, dg.Output | dg.AssetMaterialization) and node:
+            node = _node_of(invocation, event)
+            if node is not None:
                 event = event.with_metadata({**event.metadata, **_table_stats(conn, node)})
+                if windows is not None:
+                    event = _per_partition(
+                        context, event, node, windows, lambda sql: conn.execute(sql).fetchall()
+                    )
             enriched.append(event)
     yield from enriched
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import dagster as dg
 
-from dop_shared import environment, paths
+from dop_shared import environment, partitions, paths
 from dop_shared.resources import common_resources
 from dop_shared.warehouse import TableRef
 
@@ -32,6 +32,17 @@ def _ingestion_spec(spec: dg.AssetSpec) -> dg.AssetSpec:
         except environment.EnvironmentConfigError as error:
             metadata["dop/configuration_error"] = str(error)
     return spec.merge_attributes(kinds={environment.ingestion_warehouse()}, metadata=metadata)
+
+
+def _local_partitions(asset):
+    """The asset with its partitions narrowed to the environment's calendar (the sample's
+    days locally, see dop_shared.partitions); read at load, never at import."""
+    local = partitions.for_environment(asset.partitions_def)
+    if local is asset.partitions_def:
+        return asset
+    return dg.map_asset_specs(lambda spec: spec.replace_attributes(partitions_def=local), [asset])[
+        0
+    ]
 
 
 def _link_to_git(assets):
@@ -62,7 +73,7 @@ def location_definitions(
     jobs: Sequence[dg.JobDefinition | dg.UnresolvedAssetJobDefinition] = (),
     resources: Mapping[str, object] | None = None,
 ) -> dg.Definitions:
-    prepared = dg.map_asset_specs(_ingestion_spec, assets)
+    prepared = dg.map_asset_specs(_ingestion_spec, [_local_partitions(a) for a in assets])
     with warnings.catch_warnings():  # both helpers are marked beta; say so once, here
         warnings.simplefilter("ignore", dg.BetaWarning)
         prepared = _link_to_git(dg.with_source_code_references(prepared))

@@ -209,7 +209,9 @@ def ingestion_warehouse(env: Mapping[str, str] | None = None) -> str:
 
 
 def data_window_days(env: Mapping[str, str] | None = None) -> int | None:
-    """Days of history dbt models keep: 90 outside production, all (None) in it.
+    """Days of history dbt models keep: 90 outside production, all (None) in it and
+    over the local sample (a fixed calendar: a window counted back from today would
+    empty it as the months pass).
 
     DOP_DATA_WINDOW_DAYS overrides it outside production: a number, or `all`.
     """
@@ -217,7 +219,7 @@ def data_window_days(env: Mapping[str, str] | None = None) -> int | None:
         return None
     override = _env(env).get("DOP_DATA_WINDOW_DAYS", "").strip().lower()
     if not override:
-        return DEV_DATA_WINDOW_DAYS
+        return None if warehouse(env) == "duckdb" else DEV_DATA_WINDOW_DAYS
     if override == "all":
         return None
     if not override.isdigit() or int(override) < 1:

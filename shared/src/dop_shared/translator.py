@@ -75,6 +75,43 @@ def physical_table(props: Mapping[str, Any], env: Mapping[str, str] | None = Non
     return f"{environment.models_database(env)}.{environment.physical_schema(schema, env)}.{alias}"
 
 
+def _column_list(values) -> str:
+    values = [str(v) for v in values or []]
+    return ", ".join(values[:8]) + (f" and {len(values) - 8} more" if len(values) > 8 else "")
+
+
+def test_description(test: Mapping[str, Any]) -> str:
+    """What a dbt data test guards, in words, for the check's page in the UI.
+
+    A test's own `description` wins; the generic tests are described from their
+    arguments; a singular test (a SQL file) by its name."""
+    written = (test.get("description") or "").strip()
+    if written:
+        return written
+    generic = test.get("test_metadata") or {}
+    kwargs = generic.get("kwargs") or {}
+    column = kwargs.get("column_name") or "the tested column"
+    severity = str((test.get("config") or {}).get("severity") or "error").lower()
+    outcome = "Warns" if severity == "warn" else "Fails"
+    described = {
+        "not_null": f"{outcome} when a row has no {column}: every row must carry it.",
+        "unique": f"{outcome} when two rows share the same {column}: it identifies a row.",
+        "accepted_values": (
+            f"{outcome} when {column} takes a value outside the known ones "
+            f"({_column_list(kwargs.get('values'))}): a new value upstream needs a "
+            "decision in the models that group by it."
+        ),
+        "relationships": (
+            f"{outcome} when a {column} has no match in {kwargs.get('field', 'the key')} "
+            f"of {str(kwargs.get('to', 'its parent')).strip()}: no orphan rows."
+        ),
+    }
+    name = generic.get("name")
+    if name in described:
+        return described[name]
+    return f"{outcome} when the dbt test {test.get('name')} returns rows."
+
+
 class DopDbtTranslator(DagsterDbtTranslator):
     """Keys from logical names; group, owners and kinds from the owning location."""
 
@@ -86,7 +123,9 @@ class DopDbtTranslator(DagsterDbtTranslator):
             settings
             or DagsterDbtTranslatorSettings(
                 enable_code_references=False,
-                enable_source_tests_as_checks=False,
+                # a source's tests are checks of the ingestion asset that writes it,
+                # run by the dbt build of the location that owns both
+                enable_source_tests_as_checks=True,
             )
         )
 
@@ -112,6 +151,13 @@ class DopDbtTranslator(DagsterDbtTranslator):
         # dagster-dbt's default, which shows the SQL, only for undocumented nodes.
         written = (dbt_resource_props.get("description") or "").strip()
         return written or super().get_description(dbt_resource_props)
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        test = manifest["nodes"][unique_id]
+        return spec._replace(description=test_description(test))
 
     def get_automation_condition(self, dbt_resource_props: Mapping[str, Any]):
         # Rebuild after any upstream (in any location) is updated, once it is in sync.

@@ -8,19 +8,25 @@ import logging
 import time
 
 from dop_devtools.sample_data.spec import SOURCES, SampleDataSpec, generate
+from dop_shared.partitions import SAMPLE_END
 from dop_shared.paths import sources_dir
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--days", type=int, default=30, help="days of history (default 30)")
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="days of history (default: DOP_SAMPLE_DAYS or 28, as the local partitions)",
+    )
     parser.add_argument("--scale", type=float, default=1.0, help="volume multiplier")
     parser.add_argument(
         "--end-date",
         type=dt.date.fromisoformat,
         default=None,
-        help="last day, YYYY-MM-DD (default: yesterday, UTC)",
+        help=f"last day, YYYY-MM-DD (default: {SAMPLE_END}, as the local partitions)",
     )
     parser.add_argument(
         "--only",
@@ -34,7 +40,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     kwargs = {"end_date": args.end_date} if args.end_date else {}
-    spec = SampleDataSpec(seed=args.seed, days=args.days, scale=args.scale, **kwargs)
+    if args.days is not None:
+        kwargs["days"] = args.days
+    spec = SampleDataSpec(seed=args.seed, scale=args.scale, **kwargs)
     target = sources_dir()
     started = time.perf_counter()
     generate(

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dop_shared import paths
+from dop_shared import partitions, paths
 
 log = logging.getLogger(__name__)
 
@@ -17,12 +17,11 @@ class SampleDataSpec:
     """seed, days and scale fix the data; end_date (inclusive) pins the calendar."""
 
     seed: int = 42
-    days: int = 30
+    # By default the local partitions' calendar (dop_shared.partitions): fixed, not
+    # derived from today, so the sample and the definitions always agree.
+    days: int = field(default_factory=partitions.sample_days)
     scale: float = 1.0
-    # Yesterday (UTC) by default: the last complete day, as daily partitions see it.
-    end_date: dt.date = field(
-        default_factory=lambda: dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
-    )
+    end_date: dt.date = partitions.SAMPLE_END
 
     def __post_init__(self) -> None:
         if self.days < 1:

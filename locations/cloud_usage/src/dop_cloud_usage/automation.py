@@ -29,6 +29,8 @@ def sync_job(group: str) -> dg.UnresolvedAssetJobDefinition:
     return dg.define_asset_job(
         f"cloud_usage_{group.removeprefix('postgres_etl_')}_sync",
         selection=dg.AssetSelection.assets(*_keys(group)),
+        description=f"Replicates the {group} tables of the cloud product database "
+        "(incremental by updated_at, merged on id).",
     )
 
 
@@ -47,7 +49,12 @@ def schedules_and_sensors(
 ) -> tuple[list[dg.ScheduleDefinition], list[dg.SensorDefinition]]:
     status = default_status()
     schedules = [
-        dg.ScheduleDefinition(job=sync_job(group), cron_schedule=CRON[group], default_status=status)
+        dg.ScheduleDefinition(
+            job=sync_job(group),
+            cron_schedule=CRON[group],
+            default_status=status,
+            description=f"Runs the {group} replication on `{CRON[group]}` (UTC).",
+        )
         for group in (HIGH_FREQ, LOW_FREQ)
     ]
     freshness_sensor = dg.build_sensor_for_freshness_checks(

@@ -11,6 +11,7 @@ import dagster as dg
 
 from dop_reporting.slack.contract import MEMBER_ANALYTICS
 from dop_reporting.slack.sources import SlackAnalyticsFiles
+from dop_shared import partitions
 from dop_shared.daily_files import DailyJsonLinesFeed
 from dop_shared.json_lines import JsonLinesParser
 from dop_shared.locations import location
@@ -20,8 +21,9 @@ RAW = TableRef("purina", "slack", "slack_member_analytics")
 QUARANTINE = TableRef("purina", "slack", "slack_member_analytics_quarantine")
 FEED = DailyJsonLinesFeed(JsonLinesParser(MEMBER_ANALYTICS), RAW, QUARANTINE)
 
-# Slack keeps 13 months of analytics; fixed, not derived from today's date.
-daily_partitions = dg.DailyPartitionsDefinition(start_date="2024-01-01")
+# Daily over the platform's history; narrowed to the sample's days locally when the
+# location loads (dop_shared.partitions).
+daily_partitions = partitions.DAILY
 
 
 @dg.multi_asset(

@@ -12,6 +12,7 @@ naming the file. The same code reads local files and GCS objects.
 
 import dagster as dg
 
+from dop_shared import partitions
 from dop_shared.daily_files import DailyJsonLinesFeed
 from dop_shared.json_lines import JsonLinesParser
 from dop_shared.locations import location
@@ -22,9 +23,9 @@ from dop_telemetry.ingestion.files import TelemetryFiles
 RAW_EVENTS = TableRef("purina", "prod_telemetry", "oss_telemetry_events_raw")
 QUARANTINE = TableRef("purina", "prod_telemetry", "oss_telemetry_events_quarantine")
 
-# Fixed, not derived from today's date: definitions must not change with the clock.
-TELEMETRY_START_DATE = "2024-01-01"
-daily_partitions = dg.DailyPartitionsDefinition(start_date=TELEMETRY_START_DATE)
+# Daily over the platform's history; narrowed to the sample's days locally when the
+# location loads (dop_shared.partitions).
+daily_partitions = partitions.DAILY
 
 
 FEED = DailyJsonLinesFeed(JsonLinesParser(TELEMETRY), RAW_EVENTS, QUARANTINE)
