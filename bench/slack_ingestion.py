@@ -41,6 +41,7 @@ def _ingest(root: Path, first: str, last: str) -> tuple[int, float]:
     import dagster as dg
 
     from dop_reporting.slack.member_analytics import slack_member_analytics
+    from dop_reporting.slack.privacy import EmailHashing
     from dop_reporting.slack.sources import LocalSlackAnalyticsFiles
     from dop_shared.warehouse import DuckDBWarehouse
 
@@ -49,7 +50,11 @@ def _ingest(root: Path, first: str, last: str) -> tuple[int, float]:
         file.unlink()
     result = dg.materialize(
         [slack_member_analytics],
-        resources={"warehouse": DuckDBWarehouse(), "slack_files": LocalSlackAnalyticsFiles()},
+        resources={
+            "warehouse": DuckDBWarehouse(),
+            "slack_files": LocalSlackAnalyticsFiles(),
+            "email_hashing": EmailHashing(),
+        },
         tags={
             "dagster/asset_partition_range_start": first,
             "dagster/asset_partition_range_end": last,

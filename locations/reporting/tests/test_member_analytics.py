@@ -145,6 +145,12 @@ def test_location_loads_alone_and_consumes_the_other_two(dbt_manifest):
     assert "purina/telemetry/fct_oss_active_instances_weekly" in upstream
     assert "purina/cloud_usage/fct_cloud_organization_usage_daily" in upstream
     assert report.owners == ["team:reporting"]
+    health = specs["purina/reporting/rpt_organization_account_health"]
+    assert {d.asset_key.to_user_string() for d in health.deps} == {
+        "purina/cloud_usage/fct_cloud_organization_usage_28d",
+        "purina/cloud_usage/dim_cloud_organization_members",
+        "purina/staging/stg_slack__member_analytics",
+    }
 
 
 def test_a_reporting_run_before_its_upstreams_names_the_missing_assets(data_dir, dbt_manifest):
