@@ -1,8 +1,9 @@
 """Slack member analytics ingestion throughput, as a ratio measured in one run.
 
 30 daily files of ~50,000 members each (generated), loaded by the real asset (contract
-checks, quarantine, e-mail dropped, idempotent daily partitions), rows/s divided by bare
-DuckDB `read_json` over the same files into memory (the floor telemetry uses too).
+checks, quarantine, e-mail replaced by its salted hash, idempotent daily partitions),
+rows/s divided by bare DuckDB `read_json` over the same files into memory (the floor
+telemetry uses too).
 Three repetitions: median and spread.
 
 Usage: uv run python bench/slack_ingestion.py [--members 50000] [--repeat 3]
