@@ -1,8 +1,9 @@
 """Slack member analytics ingestion throughput, as a ratio measured in one run.
 
 30 daily files of ~50,000 members each (generated), loaded by the real asset (contract
-checks, quarantine, e-mail dropped, idempotent daily partitions), rows/s divided by bare
-DuckDB `read_json` over the same files into memory (the floor telemetry uses too).
+checks, quarantine, e-mail replaced by its salted hash, idempotent daily partitions),
+rows/s divided by bare DuckDB `read_json` over the same files into memory (the floor
+telemetry uses too).
 Three repetitions: median and spread.
 
 Usage: uv run python bench/slack_ingestion.py [--members 50000] [--repeat 3]
@@ -41,6 +42,7 @@ def _ingest(root: Path, first: str, last: str) -> tuple[int, float]:
     import dagster as dg
 
     from dop_reporting.slack.member_analytics import slack_member_analytics
+    from dop_reporting.slack.privacy import EmailHashing
     from dop_reporting.slack.sources import LocalSlackAnalyticsFiles
     from dop_shared.warehouse import DuckDBWarehouse
 
@@ -49,7 +51,11 @@ def _ingest(root: Path, first: str, last: str) -> tuple[int, float]:
         file.unlink()
     result = dg.materialize(
         [slack_member_analytics],
-        resources={"warehouse": DuckDBWarehouse(), "slack_files": LocalSlackAnalyticsFiles()},
+        resources={
+            "warehouse": DuckDBWarehouse(),
+            "slack_files": LocalSlackAnalyticsFiles(),
+            "email_hashing": EmailHashing(),
+        },
         tags={
             "dagster/asset_partition_range_start": first,
             "dagster/asset_partition_range_end": last,

@@ -6,10 +6,12 @@ token as `Authorization: Bearer` (or a `token` field), answers of HTTP 200 with
 Retry-After when rate limited, binary bodies for admin.analytics.getFile.
 
 Out of the box it knows a set of valid tokens and of channels (with whether the
-app is a member), keeps the messages posted, and answers chat.postMessage and
-chat.update like Slack does (invalid_auth, channel_not_found, not_in_channel,
-message_not_found). Any method can also be scripted with a queue of answers,
-served before the built-in behaviour. Every request is recorded.
+app is a member), keeps the messages posted with their message metadata, and answers
+chat.postMessage, chat.update, conversations.list and conversations.history like Slack
+does (invalid_auth, channel_not_found, not_in_channel, message_not_found; history by
+channel ID only, newest first, `oldest`/`latest`/`limit` and cursor pages, metadata
+only with `include_all_metadata`). Any method can also be scripted with a queue of
+answers, served before the built-in behaviour. Every request is recorded.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 BOT_TOKEN = "xoxb-standin-0123456789-secret"
+BOT_USER, BOT_ID, APP_ID = "U00000001", "B00000001", "A00000001"  # who the bot token is
 ADMIN_TOKEN = "xoxp-standin-admin-9876543210-secret"  # an org admin's user token
 
 
@@ -86,6 +89,24 @@ class Message:
     ts: str
     text: str
     blocks: list[dict] | None
+    metadata: dict | None = None  # {"event_type": ..., "event_payload": {...}}
+
+    def as_slack(self, with_metadata: bool) -> dict[str, Any]:
+        """The message as conversations.history shows a bot's message."""
+        shown: dict[str, Any] = {
+            "type": "message",
+            "user": BOT_USER,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "text": self.text,
+            "ts": self.ts,
+            "team": "T00000001",
+        }
+        if self.blocks:
+            shown["blocks"] = self.blocks
+        if with_metadata and self.metadata:
+            shown["metadata"] = self.metadata
+        return shown
 
 
 class SlackStandIn:
@@ -148,7 +169,47 @@ class SlackStandIn:
         return self.channel_ids.get(name)
 
     def _auth_test(self, params: dict[str, Any]) -> Answer:
-        return ok(url="https://standin.slack.com/", team="Stand-in", user_id="U00000001")
+        return ok(url="https://standin.slack.com/", team="Stand-in", user_id=BOT_USER)
+
+    def _conversations_list(self, params: dict[str, Any]) -> Answer:
+        channels = [
+            {
+                "id": channel_id,
+                "name": name,
+                "is_channel": True,
+                "is_private": False,
+                "is_archived": False,
+                "is_member": channel_id in self.members,
+            }
+            for name, channel_id in self.channel_ids.items()
+        ]
+        page, next_cursor = _page(channels, params, default_limit=100)
+        return ok(channels=page, response_metadata={"next_cursor": next_cursor})
+
+    def _conversations_history(self, params: dict[str, Any]) -> Answer:
+        channel = str(params.get("channel") or "")
+        if channel not in self.channel_ids.values():  # an ID, never a name
+            return error("channel_not_found")
+        if channel not in self.members:
+            return error("not_in_channel")
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or "inf")
+        found = sorted(
+            (m for m in self.messages.values() if m.channel == channel),
+            key=lambda m: float(m.ts),
+            reverse=True,
+        )
+        found = [m for m in found if oldest < float(m.ts) < latest]
+        page, next_cursor = _page(found, params, default_limit=100)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        return ok(
+            messages=[m.as_slack(with_metadata) for m in page],
+            has_more=bool(next_cursor),
+            pin_count=0,
+            channel_actions_ts=None,
+            channel_actions_count=0,
+            response_metadata={"next_cursor": next_cursor},
+        )
 
     def _chat_postMessage(self, params: dict[str, Any]) -> Answer:
         channel = self._channel_id(params.get("channel"))
@@ -159,7 +220,9 @@ class SlackStandIn:
         if not params.get("text") and not params.get("blocks"):
             return error("no_text")
         ts = f"{int(time.time())}.{next(self._ts):06d}"
-        message = Message(channel, ts, params.get("text", ""), _blocks(params))
+        message = Message(
+            channel, ts, params.get("text", ""), _blocks(params), _json_field(params, "metadata")
+        )
         self.messages[(channel, ts)] = message
         return ok(channel=channel, ts=ts, message={"text": message.text, "ts": ts})
 
@@ -172,6 +235,7 @@ class SlackStandIn:
             return error("message_not_found")
         message.text = params.get("text", message.text)
         message.blocks = _blocks(params) or message.blocks
+        message.metadata = _json_field(params, "metadata") or message.metadata
         return ok(channel=channel, ts=message.ts, text=message.text)
 
     def _handler(self):
@@ -185,7 +249,9 @@ class SlackStandIn:
                     params = json.loads(body or "{}")
                 else:
                     params = dict(parse_qsl(body))
-                method = self.path.split("?")[0].rsplit("/", 1)[-1]
+                url = urlsplit(self.path)
+                params = {**dict(parse_qsl(url.query)), **params}  # GET methods: query string
+                method = url.path.rsplit("/", 1)[-1]
                 answer = standin._answer(
                     Request(method, params, dict(self.headers.items()), time.monotonic())
                 )
@@ -204,6 +270,20 @@ class SlackStandIn:
         return Handler
 
 
+def _json_field(params: dict[str, Any], name: str) -> Any:
+    """A field sent as JSON (in a JSON body) or as a JSON string (in a form)."""
+    value = params.get(name)
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def _blocks(params: dict[str, Any]) -> list[dict] | None:
-    blocks = params.get("blocks")
-    return json.loads(blocks) if isinstance(blocks, str) else blocks
+    return _json_field(params, "blocks")
+
+
+def _page(items: list, params: dict[str, Any], default_limit: int) -> tuple[list, str]:
+    """Slack's cursor pagination: a page of `limit` items and the next cursor ("" at the
+    end); the cursor here is the offset, opaque to clients as Slack's is."""
+    start = int(params.get("cursor") or 0)
+    limit = int(params.get("limit") or default_limit)
+    end = start + limit
+    return items[start:end], (str(end) if end < len(items) else "")

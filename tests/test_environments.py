@@ -99,6 +99,7 @@ def test_branch_with_a_bad_pull_request_id(monkeypatch, dbt_manifest, data_dir, 
     spec = next(s for s in executable_specs(defs) if s.key == SLACK_KEYS[0])
     assert "DAGSTER_CLOUD_PULL_REQUEST_ID" in spec.metadata["dop/configuration_error"]
     monkeypatch.setenv("SLACK_ADMIN_TOKEN", "x")
+    monkeypatch.setenv("DOP_EMAIL_HASH_SALT", "x")
     result = defs.resolve_implicit_job_def_def_for_assets(SLACK_KEYS).execute_in_process(
         asset_selection=SLACK_KEYS, partition_key=DAY, raise_on_error=False
     )

@@ -4,12 +4,14 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
-from dop_devtools.sample_data import SampleDataSpec, generate
+from dop_devtools.sample_data import SampleDataSpec, cloud_product, generate
 from dop_telemetry.ingestion.contract import ACTIONS, FIELD_NAMES
 
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = SampleDataSpec(seed=3, days=5, scale=0.2, end_date=dt.date(2026, 3, 10))
 
 
@@ -178,7 +180,16 @@ def test_slack_members_join_post_and_go_quiet(tmp_path):
                 pass
         days[path.name[:10]] = records
     first, last = days[min(days)], days[max(days)]
-    assert tuple(first[0]) == tuple(f.name for f in FIELDS)
+    # the keys of Slack's documented example lines, in their order
+    documented = ROOT / "locations/reporting/tests/fixtures/slack_member_analytics_docs.jsonl"
+    assert tuple(first[0]) == tuple(json.loads(documented.read_text().splitlines()[0]))
+    assert set(first[0]) <= {f.name for f in FIELDS}
+    # a share of the cloud product's users are members, their address spelled as typed
+    customers = {
+        r["email_address"].lower() for r in last if "@customer" in r["email_address"].lower()
+    }
+    users = {row[1] for row in cloud_product.users(spec)}
+    assert customers and customers <= users
     assert len(last) > len(first)  # members joined
     for records in days.values():  # natural key (date, user_id)
         assert len({r["user_id"] for r in records}) == len(records)

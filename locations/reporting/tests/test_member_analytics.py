@@ -6,10 +6,12 @@ import gzip
 import json
 
 import dagster as dg
+import pytest
 from daily_runs import materialize_days
 
 from dop_reporting.definitions import defs
 from dop_reporting.slack.member_analytics import QUARANTINE, RAW, slack_member_analytics
+from dop_reporting.slack.privacy import LOCAL_SALT, EmailHashing, email_hash
 from dop_reporting.slack.sources import LocalSlackAnalyticsFiles
 from dop_shared.warehouse import DuckDBWarehouse
 
@@ -34,7 +36,11 @@ def _record(user_id: str, email: str = "ann@example.com", **changes) -> bytes:
 
 def _run(folder, *days):
     files = LocalSlackAnalyticsFiles(root=str(folder))
-    resources = {"warehouse": DuckDBWarehouse(), "slack_files": files}
+    resources = {
+        "warehouse": DuckDBWarehouse(),
+        "slack_files": files,
+        "email_hashing": EmailHashing(),
+    }
     return materialize_days([slack_member_analytics], resources, *days)
 
 
@@ -75,10 +81,29 @@ def test_a_day_loads_one_row_per_member_and_quarantines_broken_lines(data_dir, t
 
 def test_no_email_address_lands_anywhere_in_the_warehouse(data_dir):
     """The whole generated sample through the asset: no column of any table in any of the
-    warehouse's databases holds an e-mail address."""
-    days = sorted(p.name[:10] for p in (data_dir / "sources/slack/member_analytics").glob("*.gz"))
-    result = _run(data_dir / "sources/slack/member_analytics", *map(dt.date.fromisoformat, days))
+    warehouse's databases holds an e-mail address; each member's address is there only
+    as its salted hash, the same the dbt macro computes."""
+    folder = data_dir / "sources/slack/member_analytics"
+    days = sorted(p.name[:10] for p in folder.glob("*.gz"))
+    result = _run(folder, *map(dt.date.fromisoformat, days))
     assert result.success
+    sent = {}  # (date, user_id) -> address, from the files
+    for day in days:
+        for line in gzip.decompress((folder / f"{day}.json.gz").read_bytes()).splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # the sample's mangled lines, quarantined
+            sent[(dt.date.fromisoformat(record["date"]), record["user_id"])] = record[
+                "email_address"
+            ]
+    stored = dict(
+        ((d, u), h) for d, u, h in _rows(f"select date, user_id, email_hash from {RAW.physical()}")
+    )
+    assert stored and set(stored) <= set(sent)
+    assert all(h == email_hash(sent[key], LOCAL_SALT) for key, h in stored.items())
+    assert any(sent[key] != sent[key].lower() for key in stored)  # spelled as typed
+    assert all(len(h) == 64 and h != email_hash(sent[k], "another salt") for k, h in stored.items())
     [(loaded,)] = _rows(f"select count(*) from {RAW.physical()}")
     assert loaded > 100
     with DuckDBWarehouse().connect(read_only=True) as conn:
@@ -120,6 +145,12 @@ def test_location_loads_alone_and_consumes_the_other_two(dbt_manifest):
     assert "purina/telemetry/fct_oss_active_instances_weekly" in upstream
     assert "purina/cloud_usage/fct_cloud_organization_usage_daily" in upstream
     assert report.owners == ["team:reporting"]
+    health = specs["purina/reporting/rpt_organization_account_health"]
+    assert {d.asset_key.to_user_string() for d in health.deps} == {
+        "purina/cloud_usage/fct_cloud_organization_usage_28d",
+        "purina/cloud_usage/dim_cloud_organization_members",
+        "purina/staging/stg_slack__member_analytics",
+    }
 
 
 def test_a_reporting_run_before_its_upstreams_names_the_missing_assets(data_dir, dbt_manifest):
@@ -158,7 +189,11 @@ def _api_files(standin):
 
 
 def _run_api(standin, day):
-    resources = {"warehouse": DuckDBWarehouse(), "slack_files": _api_files(standin)}
+    resources = {
+        "warehouse": DuckDBWarehouse(),
+        "slack_files": _api_files(standin),
+        "email_hashing": EmailHashing(),
+    }
     return materialize_days([slack_member_analytics], resources, day)
 
 
@@ -197,3 +232,27 @@ def test_a_gzip_answer_cut_short_fails_clearly_and_writes_nothing(data_dir):
     with DuckDBWarehouse().connect(read_only=True) as conn:
         tables = {t for (t,) in conn.execute("select table_name from duckdb_tables()").fetchall()}
     assert "slack_member_analytics" not in tables  # not even an empty day
+
+
+def test_the_salt_comes_from_its_variable_which_outside_local_is_required(monkeypatch):
+    from dop_reporting.slack.privacy import SALT_VARIABLE, email_hashing_resource
+
+    seen = []
+
+    @dg.asset
+    def salted(email_hashing: EmailHashing) -> None:
+        seen.append(email_hashing.salt)
+
+    def run():
+        return dg.materialize([salted], resources={"email_hashing": email_hashing_resource()})
+
+    monkeypatch.delenv(SALT_VARIABLE, raising=False)
+    run()
+    monkeypatch.setenv(SALT_VARIABLE, "a-secret-salt")
+    run()
+    assert seen == [LOCAL_SALT, "a-secret-salt"]
+    monkeypatch.setenv("DAGSTER_CLOUD_DEPLOYMENT_NAME", "prod")
+    monkeypatch.delenv(SALT_VARIABLE)
+    with pytest.raises(Exception, match=SALT_VARIABLE):
+        run()
+    assert len(seen) == 2

@@ -182,15 +182,57 @@ def test_rate_limited_twice_then_one_message(prod, mart):
     assert len(slack.messages) == 1
 
 
+def test_a_post_whose_ts_was_never_stored_is_found_and_updated_not_posted_again(prod, mart):
+    """A crash between chat.postMessage and storing its ts (the stored row deleted after a
+    first run is the same state): the re-run finds the message in the channel by its
+    metadata, several pages back, adopts it and updates it. One message in the end."""
+    from slack_standin import Message
+
+    with SlackStandIn() as slack:
+        resource = DopSlackResource(token=BOT_TOKEN, base_url=slack.url)
+        first = report_metadata(run(resource))
+        with DuckDBWarehouse().connect() as conn:
+            conn.execute(f"DELETE FROM {MESSAGES.physical()}")
+        [posted] = slack.messages.values()
+        for n in range(250):  # later chatter: the report is on the second page of history
+            ts = f"{float(posted.ts) + n + 1:.6f}"
+            slack.messages[(posted.channel, ts)] = Message(posted.channel, ts, f"chat {n}", None)
+        write_mart([week_row(PREVIOUS), week_row(dt.date.fromisoformat(WEEK), 1.2)])
+        second = report_metadata(run(resource))
+        reports = [m for m in slack.messages.values() if m.metadata]
+    assert (first["slack/action"], second["slack/action"]) == ("posted", "recovered")
+    assert len(slack.calls("chat.postMessage")) == 1 and len(slack.calls("chat.update")) == 1
+    [message] = reports
+    assert message.ts == first["slack/ts"] == second["slack/ts"]
+    assert message.metadata == {
+        "event_type": "dop_weekly_report",
+        "event_payload": {"week_start": WEEK, "report": "weekly_platform_health"},
+    }
+    assert "OSS active instances 1,200 (+20.0%)" in message.text  # the corrected figures
+    history = slack.calls("conversations.history")
+    assert len(history) == 3  # first run: one empty page; the re-run: two pages
+    assert all(call.params["channel"] == message.channel for call in history)
+    assert history[-1].params["include_all_metadata"] in ("1", "true")
+    rows = DuckDBWarehouse().rows(MESSAGES.physical())
+    assert [(r["channel"], r["ts"]) for r in rows] == [(message.channel, message.ts)]
+
+
 @pytest.mark.parametrize(
-    ("token", "channel", "says"),
+    ("token", "channel", "says", "method"),
     [
-        ("xoxb-wrong-5555555555-secret", "#platform-health", "set SLACK_BOT_TOKEN"),
-        (BOT_TOKEN, "#private", "not_in_channel"),
-        (BOT_TOKEN, "#gone", "channel_not_found"),
+        (
+            "xoxb-wrong-5555555555-secret",
+            "#platform-health",
+            "set SLACK_BOT_TOKEN",
+            "conversations.list",
+        ),
+        (BOT_TOKEN, "#private", "not_in_channel", "conversations.history"),
+        (BOT_TOKEN, "#gone", "channel_not_found", "chat.postMessage"),
     ],
 )
-def test_refused_posts_fail_clearly_without_the_token(prod, mart, caplog, token, channel, says):
+def test_refused_posts_fail_clearly_without_the_token(
+    prod, mart, caplog, token, channel, says, method
+):
     caplog.set_level(logging.DEBUG)
     instance = dg.DagsterInstance.ephemeral()
     with SlackStandIn(channels={"platform-health": True, "private": False}) as slack:
@@ -203,7 +245,7 @@ def test_refused_posts_fail_clearly_without_the_token(prod, mart, caplog, token,
     assert not result.success
     [failure] = result.get_step_failure_events()
     error = failure.event_specific_data.error.to_string()
-    assert says in error and "chat.postMessage" in error
+    assert says in error and method in error
     assert slack.requests[0].token == token
     everything = run_logs(instance, result) + error + caplog.text
     assert token not in everything

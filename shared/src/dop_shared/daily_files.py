@@ -189,7 +189,9 @@ class DailyJsonLinesFeed:
             ),
         ]
 
-    def _load_day(self, staging: StagingArea, files, day: dt.date) -> DayLoad:
+    def _load_day(
+        self, staging: StagingArea, files, day: dt.date, hash_salt: str | None
+    ) -> DayLoad:
         source = files.location_of(day)
 
         def fail(problem: str) -> dg.Failure:
@@ -212,7 +214,12 @@ class DailyJsonLinesFeed:
                 loaded, quarantined = staging.publish(
                     conn,
                     [
-                        StagedWrite(self.raw, self.parser.valid_rows, params, partition),
+                        StagedWrite(
+                            self.raw,
+                            self.parser.valid_rows,
+                            params | self.parser.valid_row_params(hash_salt),
+                            partition,
+                        ),
                         StagedWrite(
                             self.quarantine, self.parser.quarantined_lines, params, partition
                         ),
@@ -234,18 +241,24 @@ class DailyJsonLinesFeed:
         )
 
     def ingest(
-        self, context: dg.AssetExecutionContext, warehouse: Warehouse, files
+        self,
+        context: dg.AssetExecutionContext,
+        warehouse: Warehouse,
+        files,
+        hash_salt: str | None = None,
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         """Load every partition of the run; the raw table's and the quarantine's
-        materializations, then the quarantine-rate and known-fields checks."""
+        materializations, then the quarantine-rate and known-fields checks. `hash_salt`
+        salts the fields the contract keeps only as a hash."""
         days = [dt.date.fromisoformat(key) for key in context.partition_keys]
         # Where the rows go, first: a deployment that cannot name its tables (a branch
         # without a valid pull request id) fails here, before reading any source.
         self.raw.physical(), self.quarantine.physical()
+        self.parser.valid_row_params(hash_salt)  # a missing salt fails before any read
         with warehouse.staging() as staging:
             loads = []
             for index, load in enumerate(
-                _in_order(lambda day: self._load_day(staging, files, day), days), start=1
+                _in_order(lambda day: self._load_day(staging, files, day, hash_salt), days), start=1
             ):
                 loads.append(load)
                 context.log.info(

@@ -11,7 +11,9 @@ many versions at once, so every line is judged alone against its `Contract`:
 - fields the contract does not know yet load too, kept as a JSON object in
   `extra_fields`, and are counted per field (`unknown_fields`);
 - fields the contract marks `drop` (personal data such as an e-mail address) are
-  never selected, never kept as unknown, and masked in quarantined raw text;
+  never selected, never kept as unknown, and masked in quarantined raw text; one
+  marked `hashed_as` too is kept only as a salted SHA-256 of its trimmed, lower-cased
+  value (a join key that does not reveal the value; the salt is a query parameter);
 - only a file with no valid line at all (`NoValidLines`) or that is not a whole gzip
   stream (`UnreadableFile`) fails its partition.
 
@@ -50,6 +52,8 @@ class Field:
     description: str
     # personal data the platform must not keep: checked, then never written
     drop: bool = False
+    # with drop: the column keeping sha256(salt || lower(trim(value))) instead
+    hashed_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,14 @@ class Contract:
         return tuple(f for f in self.fields if not f.drop)
 
     @property
+    def hashed(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.drop and f.hashed_as)
+
+    @property
     def raw_columns(self) -> tuple[str, ...]:
         lineage = (self.partition_column, "_source_file", "_line_number", "_loaded_at")
-        return (*(f.name for f in self.kept), self.extra_column, *lineage)
+        columns = (f.name if not f.drop else f.hashed_as for f in self.fields)
+        return (*(c for c in columns if c), self.extra_column, *lineage)
 
 
 # Names DuckDB's json_type gives, as a person would say them in a reason.
@@ -271,21 +280,27 @@ from (
 
     @cached_property
     def valid_rows(self) -> str:
-        kept = self.contract.kept
+        """SQL of the rows to load; takes $hash_salt too when the contract hashes a field
+        (see `valid_row_params`)."""
+        read = (*self.contract.kept, *self.contract.hashed)
         typed = (
             "{"
             + ", ".join(
                 f'"{f.name}": "{"JSON" if f.json_types == ("OBJECT",) else f.column_type}"'
-                for f in kept
+                for f in read
             )
             + "}"
         )
-        select = ", ".join(  # in contract order; JSON objects kept as their text
-            f"cast(f.{f.name} as {f.column_type}) as {f.name}"
-            if f.json_types == ("OBJECT",)
-            else f"f.{f.name} as {f.name}"
-            for f in kept
-        )
+
+        def column(f: Field) -> str | None:  # in contract order; JSON objects as their text
+            if f.drop:
+                hashed = f"sha256($hash_salt || nullif(lower(trim(f.{f.name})), ''))"
+                return f"{hashed} as {f.hashed_as}" if f.hashed_as else None
+            if f.json_types == ("OBJECT",):
+                return f"cast(f.{f.name} as {f.column_type}) as {f.name}"
+            return f"f.{f.name} as {f.name}"
+
+        select = ", ".join(c for c in map(column, self.contract.fields) if c)
         # unknown keys with their values, one JSON object; keys addressed as JSON
         # pointers, so no key can break out of the path
         extra = (
@@ -310,6 +325,15 @@ from (
     where is_object and problem is null
 )
 """
+
+    def valid_row_params(self, hash_salt: str | None) -> dict[str, str]:
+        """The parameters `valid_rows` takes besides the file's, for this contract."""
+        if not self.contract.hashed:
+            return {}
+        if not hash_salt:
+            names = ", ".join(f.name for f in self.contract.hashed)
+            raise ValueError(f"A salt is needed to hash {names}: pass hash_salt.")
+        return {"hash_salt": hash_salt}
 
     def _masked(self, text: str) -> str:
         """SQL: `text` with the values of dropped fields masked."""

@@ -5,6 +5,11 @@ Members join over the period (a steady trickle, more on weekdays), are very acti
 their first weeks, then most of them go quiet; a core stays. Each day is drawn from its
 own random stream (any day can be rebuilt alone). About 0.1% of lines are mangled, as
 a collector would, to exercise the quarantine.
+
+A share of the cloud product's users (cloud_product.users: same seed, scale and days) are
+members too, under the same e-mail address spelled as people type it (case varies): what
+rpt_organization_account_health joins on, through the salted hash. Lines carry the fields
+of Slack's documented example files, in their order (no team_id).
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ import datetime as dt
 import gzip
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from dop_devtools.sample_data import cloud_product
 from dop_devtools.sample_data.population import weekday_factor
 from dop_devtools.sample_data.spec import SampleDataSpec
 from dop_reporting.slack.contract import FIELDS
@@ -23,8 +29,13 @@ from dop_reporting.slack.contract import FIELDS
 BASE_MEMBERS = 1500  # members at the start, at scale 1
 JOINS_PER_DAY = 12  # new members a weekday, at scale 1
 MALFORMED_RATE = 0.001
-ENTERPRISE_ID, TEAM_ID = "E0DAGSTER", "T0DAGSTER"
-_FIELD_NAMES = tuple(f.name for f in FIELDS)
+CUSTOMER_SHARE = 0.4  # of the cloud product's users, who are community members too
+ENTERPRISE_ID = "E0DAGSTER"
+# What Slack's documented member files hold, in their order: the contract's fields but
+# team_id (SDK types only) and enterprise_employee_number (SCIM, not in a community).
+_FIELD_NAMES = tuple(
+    f.name for f in FIELDS if f.name not in ("team_id", "enterprise_employee_number")
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,18 @@ def members(spec: SampleDataSpec) -> list[Member]:
                 is_guest=rng.random() < 0.02,
             )
         )
+    return _with_customers(spec, result)
+
+
+def _with_customers(spec: SampleDataSpec, everyone: list[Member]) -> list[Member]:
+    """Give a share of the cloud product's users a member's place, with their address."""
+    rng = random.Random(f"{spec.seed}:slack:customers")
+    chosen = [row[1] for row in cloud_product.users(spec) if rng.random() < CUSTOMER_SHARE]
+    places = rng.sample(range(len(everyone)), min(len(chosen), len(everyone)))
+    result = list(everyone)
+    for place, email in zip(places, chosen, strict=False):
+        spelled = rng.choice((email, email.capitalize(), email.upper()))
+        result[place] = replace(result[place], email=spelled)
     return result
 
 
@@ -77,7 +100,6 @@ def _line(member: Member, day: dt.date, rng: random.Random) -> dict:
     claimed = dt.datetime.combine(member.joined, dt.time(9), dt.UTC)
     values = {
         "enterprise_id": ENTERPRISE_ID,
-        "team_id": TEAM_ID,
         "date": day.isoformat(),
         "user_id": member.user_id,
         "email_address": member.email,

@@ -28,6 +28,18 @@ def _url(target: Path | str) -> str:
     return target
 
 
+def _now(spec: SampleDataSpec) -> dt.datetime:
+    return dt.datetime.combine(spec.end_date + dt.timedelta(days=1), dt.time())
+
+
+def users(spec: SampleDataSpec) -> list[tuple]:
+    """The `users` rows (id, email, name, created_at, updated_at) `write(spec, ...)` writes
+    into a new database, without simulating any run: for the generators of other systems
+    whose people are also Dagster+ users (the community Slack)."""
+    simulation = Simulation(spec.seed, spec.scale, spec.start_date, _now(spec), ("users",))
+    return [row for day in simulation.days(activity=False) for row in day.get("users", ())]
+
+
 def write(
     spec: SampleDataSpec, target: Path | str, tables: Iterable[str] | None = None
 ) -> Path | str:
@@ -36,7 +48,7 @@ def write(
     `tables` limits the rows written (the benchmark wants `runs` alone); the history,
     and so every id, is the same whatever the selection.
     """
-    now = dt.datetime.combine(spec.end_date + dt.timedelta(days=1), dt.time())
+    now = _now(spec)
     engine = sa.create_engine(_url(target))
     try:
         with engine.begin() as conn:

@@ -2,9 +2,13 @@
 type=member): one object per member and day, natural key (date, user_id).
 
 The fields and their types follow Slack's own SDK types for the answer
-(`AdminAnalyticsMemberDetails` of @slack/web-api 7). `email_address` is personal data
-the platform does not keep: the contract checks it and never writes it (its value is
-masked in quarantined raw text too).
+(`AdminAnalyticsMemberDetails` of @slack/web-api 7) and the method's documentation,
+whose example lines are the test fixture `tests/fixtures/slack_member_analytics_docs.jsonl`
+(the real files have no `team_id`; the field guide adds `enterprise_employee_number`,
+from SCIM). `email_address` is personal data the platform does not keep: the contract
+checks it and keeps only `email_hash`, a salted SHA-256 of the trimmed, lower-cased
+address (dop_reporting.slack.privacy), the key that joins members to Dagster+ users;
+the address itself is never written (masked in quarantined raw text too).
 """
 
 from __future__ import annotations
@@ -27,7 +31,22 @@ FIELDS: tuple[Field, ...] = (
     Field("team_id", ("VARCHAR",), "VARCHAR", False, "Workspace id."),
     Field("date", ("VARCHAR",), "DATE", True, "Day of the figures, YYYY-MM-DD in UTC."),
     Field("user_id", ("VARCHAR",), "VARCHAR", True, "Slack member id."),
-    Field("email_address", ("VARCHAR",), "VARCHAR", False, "Never stored.", drop=True),
+    Field(
+        "email_address",
+        ("VARCHAR",),
+        "VARCHAR",
+        False,
+        "Never stored: kept as email_hash, sha256(salt || lower(trim(address))).",
+        drop=True,
+        hashed_as="email_hash",
+    ),
+    Field(
+        "enterprise_employee_number",
+        ("VARCHAR",),
+        "VARCHAR",
+        False,
+        "Employee number synced through SCIM (Enterprise Grid), when there is one.",
+    ),
     _flag("is_guest", "Whether the member is a guest."),
     _flag("is_billable_seat", "Whether the member counts as a paid seat."),
     _flag("is_active", "Whether the member was active that day."),

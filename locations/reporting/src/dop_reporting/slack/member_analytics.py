@@ -10,6 +10,7 @@ from Slack's admin.analytics.getFile (sources.py).
 import dagster as dg
 
 from dop_reporting.slack.contract import MEMBER_ANALYTICS
+from dop_reporting.slack.privacy import EmailHashing
 from dop_reporting.slack.sources import SlackAnalyticsFiles
 from dop_shared import partitions
 from dop_shared.daily_files import DailyJsonLinesFeed
@@ -29,7 +30,7 @@ daily_partitions = partitions.DAILY
 @dg.multi_asset(
     specs=FEED.asset_specs(
         raw="One row per community Slack member and day (admin.analytics.getFile, type "
-        "member), as sent, without the e-mail address.",
+        "member), as sent, the e-mail address replaced by its salted hash (email_hash).",
         quarantine="Member analytics lines that could not be loaded, and why.",
         group_name="reporting_ingestion",
         owners=location("reporting").owners,
@@ -41,6 +42,9 @@ daily_partitions = partitions.DAILY
     can_subset=False,
 )
 def slack_member_analytics(
-    context: dg.AssetExecutionContext, warehouse: Warehouse, slack_files: SlackAnalyticsFiles
+    context: dg.AssetExecutionContext,
+    warehouse: Warehouse,
+    slack_files: SlackAnalyticsFiles,
+    email_hashing: EmailHashing,
 ):
-    yield from FEED.ingest(context, warehouse, slack_files)
+    yield from FEED.ingest(context, warehouse, slack_files, hash_salt=email_hashing.salt)

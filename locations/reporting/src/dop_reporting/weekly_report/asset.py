@@ -2,7 +2,8 @@
 
 Posting happens only in production (or when run config forces it); elsewhere the
 message is rendered and logged, a dry run. Either way the rendered message is in
-the materialization metadata, so it can be read in the UI without Slack.
+the materialization metadata, so it can be read in the UI without Slack. Exactly once
+per week, crash or not: publish.py.
 """
 
 import datetime as dt
@@ -11,12 +12,13 @@ import os
 import dagster as dg
 from pydantic import Field
 
-from dop_reporting.weekly_report.messages import MessageLog, PostedMessage
-from dop_reporting.weekly_report.render import Report, render
+from dop_reporting.weekly_report.messages import MessageLog
+from dop_reporting.weekly_report.publish import publish
+from dop_reporting.weekly_report.render import render
 from dop_shared import environment, partitions
 from dop_shared.definitions import NOT_A_TABLE
 from dop_shared.locations import location
-from dop_shared.slack import DopSlackResource, SlackCallError
+from dop_shared.slack import DopSlackResource
 from dop_shared.warehouse import Partition, TableRef, Warehouse
 
 MART = TableRef("purina", "reporting", "rpt_weekly_platform_health")
@@ -53,30 +55,6 @@ def _week_rows(warehouse: Warehouse, week: dt.date) -> tuple[dict, dict | None]:
     return by_week[week], by_week.get(previous_week)
 
 
-def _publish(
-    slack: DopSlackResource, log: MessageLog, report: Report, channel: str
-) -> tuple[str, PostedMessage]:
-    """Update the week's message if it was posted already, else post it (and record it)."""
-    client = slack.get_client()
-    content = {"text": report.text(), "blocks": report.blocks()}
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    posted = log.find(report.week_start, channel)
-    if posted is not None:
-        try:
-            with slack.explained_errors("chat.update", channel):
-                client.chat_update(channel=posted.channel, ts=posted.ts, **content)
-            log.save(posted.updated(now))
-            return "updated", posted
-        except SlackCallError as error:
-            if error.code != "message_not_found":  # deleted in Slack: post it again
-                raise
-    with slack.explained_errors("chat.postMessage", channel):
-        answer = client.chat_postMessage(channel=channel, unfurl_links=False, **content)
-    message = PostedMessage(report.week_start, channel, answer["channel"], answer["ts"], now, now)
-    log.save(message)
-    return "posted", message
-
-
 weekly_partitions = partitions.WEEKLY  # Monday weeks; narrowed locally at load
 
 
@@ -90,7 +68,8 @@ weekly_partitions = partitions.WEEKLY  # Monday weeks; narrowed locally at load
     metadata={NOT_A_TABLE: True},
     description=(
         "The week's platform health (OSS, Dagster+, community Slack; week-over-week "
-        "change) posted to Slack once per week: a re-run edits the posted message. "
+        "change) posted to Slack once per week: a re-run edits the posted message, found "
+        "by its stored ts or, after a crash before storing it, by its Slack metadata. "
         "Posts only in production unless run config sets post_outside_prod; the "
         "rendered message is in the materialization metadata."
     ),
@@ -116,7 +95,7 @@ def weekly_platform_health_report(
             )
             actions[str(report.week_start)] = "dry run"
             continue
-        action, message = _publish(slack, MessageLog(warehouse), report, channel)
+        action, message = publish(slack, MessageLog(warehouse), report, channel)
         context.log.info(f"{action} the report of {report.week_start} in {channel} ({message.ts})")
         actions[str(report.week_start)], ts = action, message.ts
     last = reports[-1]

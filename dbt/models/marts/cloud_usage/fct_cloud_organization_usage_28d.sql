@@ -1,6 +1,6 @@
-{#- One row per Dagster+ organization: plan and lifecycle (the organization dimension) beside its usage over the last 28 days and the 28 before, as of the
-    latest day of usage data, and a health label an account team can sort by. It reads only cloud_usage models, so
-    cloud_usage owns it. -#}
+{#- One row per Dagster+ organization: plan and lifecycle (the organization dimension) beside
+    its usage over the last 28 days and the 28 before, as of the latest day of usage data.
+    What the reporting location's rpt_organization_account_health builds on. -#}
 with usage as (
     select * from {{ ref('fct_cloud_organization_usage_daily') }}
 ),
@@ -32,20 +32,15 @@ select
     organizations.organization_name,
     organizations.plan_name,
     organizations.lifecycle_stage,
+    organizations.current_members,
     as_of.as_of_date,
     coalesce(windows.runs_last_28d, 0) as runs_last_28d,
     coalesce(windows.runs_prior_28d, 0) as runs_prior_28d,
+    coalesce(windows.failed_runs_last_28d, 0) as failed_runs_last_28d,
     windows.failed_runs_last_28d * 1.0 / nullif(windows.runs_last_28d, 0)
         as run_failure_rate_last_28d,
     windows.peak_active_users_last_28d,
-    windows.last_run_on,
-    case
-        when organizations.lifecycle_stage = 'CHURNED' then 'churned'
-        when coalesce(windows.runs_last_28d, 0) = 0 then 'inactive'
-        when windows.runs_last_28d < 0.5 * windows.runs_prior_28d then 'at_risk'
-        when windows.failed_runs_last_28d > 0.2 * windows.runs_last_28d then 'at_risk'
-        else 'healthy'
-    end as account_health
+    windows.last_run_on
 from {{ ref('dim_cloud_organizations') }} as organizations
 cross join as_of
 left join windows on organizations.organization_id = windows.organization_id
