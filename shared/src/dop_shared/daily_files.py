@@ -153,7 +153,14 @@ class DailyJsonLinesFeed:
             columns = [
                 *(
                     dg.TableColumn(f.name, f.column_type.lower(), f.description)
-                    for f in contract.kept
+                    if not f.drop
+                    else dg.TableColumn(
+                        f.hashed_as,
+                        "varchar",
+                        f"Salted SHA-256 of {f.name}; the value itself is never stored.",
+                    )
+                    for f in contract.fields
+                    if not f.drop or f.hashed_as
                 ),
                 dg.TableColumn(
                     contract.extra_column,
