@@ -11,6 +11,7 @@ No dlt state is kept anywhere: the local working folder is a temporary directory
 
 import os
 import tempfile
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -89,13 +90,16 @@ def replicate(
             )
             loaded: dict[str, dg.MaterializeResult] = {}
             if changed:
-                results = DagsterDltResource().run(
-                    context=context,
-                    dlt_source=source.with_resources(*changed),
-                    dlt_pipeline=pipeline,
-                    dagster_dlt_translator=StitchDltTranslator(),
-                )
-                loaded = {r.asset_key.path[-1]: r for r in results}
+                with warnings.catch_warnings():
+                    # dagster-dlt calls a dlt method dlt has renamed (drop_pending_packages)
+                    warnings.filterwarnings("ignore", message="drop_pending_packages")
+                    results = DagsterDltResource().run(
+                        context=context,
+                        dlt_source=source.with_resources(*changed),
+                        dlt_pipeline=pipeline,
+                        dagster_dlt_translator=StitchDltTranslator(),
+                    )
+                    loaded = {r.asset_key.path[-1]: r for r in results}
             with pipeline.sql_client() as client:
                 for table in tables:
                     yield _materialization(
