@@ -252,5 +252,6 @@ def report(measured: tuple[int, list[dict]]) -> None:
         line = f"  {name:24} {statistics.median(values):>12,.2f} {spread}"
         print(line + (f"   target {target}" if target else ""))
 
+
 if __name__ == "__main__":
     main()

@@ -7,7 +7,6 @@ import datetime as dt
 import dagster as dg
 from dagster._core.definitions.freshness import FreshnessState
 from dagster._core.test_utils import create_test_daemon_workspace_context
-from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 from dagster._core.workspace.load_target import ModuleTarget
 from dagster._daemon.freshness import FreshnessDaemon
 
@@ -72,9 +71,7 @@ def _freshness(instance: dg.DagsterInstance) -> dict[str, FreshnessState]:
     return {key.path[-1]: record.freshness_state for key, record in records.items()}
 
 
-def test_freshness_passes_after_a_sync_and_fails_when_the_last_is_too_old(
-    product_db, dbt_manifest
-):
+def test_freshness_passes_after_a_sync_and_fails_when_the_last_is_too_old(product_db, dbt_manifest):
     with dg.instance_for_test() as instance:
         resources = {"warehouse": DuckDBWarehouse(), "cloud_product_db": CloudProductDatabase()}
         dg.materialize(
@@ -83,7 +80,10 @@ def test_freshness_passes_after_a_sync_and_fails_when_the_last_is_too_old(
             resources=resources,
             instance=instance,
         )
-        assert _freshness(instance) == {"plans": FreshnessState.PASS, "runs": FreshnessState.UNKNOWN}
+        assert _freshness(instance) == {
+            "plans": FreshnessState.PASS,
+            "runs": FreshnessState.UNKNOWN,
+        }
         # a sync of `runs` recorded two hours ago: past its one-hour window
         _materialized_at(instance, table_ref("runs").asset_key, hours_ago=2)
         assert _freshness(instance) == {"plans": FreshnessState.PASS, "runs": FreshnessState.FAIL}
@@ -93,7 +93,7 @@ def _materialized_at(instance: dg.DagsterInstance, key: dg.AssetKey, hours_ago: 
     from dagster._core.events import DagsterEvent, DagsterEventType, StepMaterializationData
     from dagster._core.instance.utils import RUNLESS_JOB_NAME, RUNLESS_RUN_ID
 
-    when = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=hours_ago)
+    when = dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours_ago)
     instance.report_dagster_event(
         DagsterEvent(
             event_type_value=DagsterEventType.ASSET_MATERIALIZATION.value,

@@ -10,7 +10,9 @@ def test_local_replicas_go_to_the_stitch_duckdb_file(tmp_path):
     with destination(DuckDBWarehouse(data_dir=str(tmp_path)), "postgres_etl_high_freq") as dest:
         assert dest.destination_name == "duckdb"
         conn = dest.config_params["credentials"]
-        [(path,)] = conn.execute("SELECT path FROM duckdb_databases() WHERE NOT internal").fetchall()
+        [(path,)] = conn.execute(
+            "SELECT path FROM duckdb_databases() WHERE NOT internal"
+        ).fetchall()
     assert Path(path) == tmp_path / "warehouse" / "stitch.duckdb"
 
 

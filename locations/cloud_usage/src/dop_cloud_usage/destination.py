@@ -25,7 +25,9 @@ def stitch_database(group: str) -> str:
 def duckdb_file(warehouse: DuckDBWarehouse, group: str) -> Path:
     """The DuckDB file that plays the STITCH database locally."""
     folder = (
-        paths.warehouse_dir() if warehouse.data_dir is None else Path(warehouse.data_dir) / "warehouse"
+        paths.warehouse_dir()
+        if warehouse.data_dir is None
+        else Path(warehouse.data_dir) / "warehouse"
     )
     return folder / f"{stitch_database(group).lower()}.duckdb"
 
@@ -60,6 +62,8 @@ def destination(warehouse: Warehouse, group: str) -> Iterator:
                 "host": warehouse.account,
                 "warehouse": warehouse.warehouse,
                 "role": warehouse.role,
+                # extra connector arguments (host, port, protocol...) pass through as is
+                "query": dict(warehouse.connection_args or {}),
             }
         )
         return

@@ -61,7 +61,9 @@ def pending(conn, source: sa.Table, replica: Replica) -> Pending:
     ).one()
     same_boundary = (int(count), int(total or 0)) == replica.at_cursor
     newer = latest is not None and latest != cursor
-    return Pending(column > cursor if same_boundary else column >= cursor, newer or not same_boundary)
+    return Pending(
+        column > cursor if same_boundary else column >= cursor, newer or not same_boundary
+    )
 
 
 def _as_column_time(value: Any, column_type: sa.types.TypeEngine) -> Any:
@@ -69,13 +71,15 @@ def _as_column_time(value: Any, column_type: sa.types.TypeEngine) -> Any:
     if not isinstance(value, dt.datetime):
         return value
     if getattr(column_type, "timezone", False):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def read_replicas(job_client, tables: Sequence[str]) -> dict[str, Replica]:
     """Columns, cursor and boundary fingerprint of every table, in two queries for all."""
-    columns = dict(job_client.get_storage_tables(tables))
+    columns = {
+        table: _as_named_by_dlt(found) for table, found in job_client.get_storage_tables(tables)
+    }
     loaded = [t for t in tables if CURSOR in columns.get(t, {})]
     boundary: dict[str, tuple[Any, tuple[int, int]]] = {}
     if loaded:
@@ -89,9 +93,13 @@ def read_replicas(job_client, tables: Sequence[str]) -> dict[str, Replica]:
         )
         for table, value, count, total in sql.execute_sql(query):
             boundary[table] = (value, (int(count), int(total or 0)))
-    return {
-        t: Replica(t, columns.get(t, {}), *boundary.get(t, (None, (0, 0)))) for t in tables
-    }
+    return {t: Replica(t, columns.get(t, {}), *boundary.get(t, (None, (0, 0)))) for t in tables}
+
+
+def _as_named_by_dlt(columns: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Column names as dlt names them (snake_case, lower): the information schema gives
+    them as the warehouse folds them, upper case on Snowflake."""
+    return {name.lower(): {**column, "name": name.lower()} for name, column in columns.items()}
 
 
 def replica_figures(sql_client, table: str) -> tuple[int, Any]:

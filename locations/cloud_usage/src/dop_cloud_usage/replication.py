@@ -49,11 +49,10 @@ def replicate(
     """Sync the selected tables of `group`; yields one result and one check per table."""
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")  # before dlt starts
     import dlt
-    from dagster_dlt import DagsterDltResource
 
     from dop_cloud_usage import drift
     from dop_cloud_usage.destination import destination
-    from dop_cloud_usage.dlt_source import StitchDltTranslator, cloud_product_source, reflect
+    from dop_cloud_usage.dlt_source import cloud_product_source, reflect
     from dop_cloud_usage.replica import pending, read_replicas
 
     tables = _selected(context, group)
@@ -72,42 +71,56 @@ def replicate(
             )
             # the cursors come from the replicas (`replica`), not from dlt's state
             pipeline.config.restore_from_destination = False
+            # one client for the reads before and after the load (on Snowflake, one login)
             with pipeline.destination_client() as client:
                 replicas = read_replicas(client, tables)
-            with engine.connect() as conn:
-                lacking = {t: pending(conn, metadata.tables[t], replicas[t]) for t in tables}
-            source = cloud_product_source(engine, metadata, replicas, lacking)
-            drifts = {
-                t: drift.compare(t, source.resources[t].columns or {}, replicas[t].columns)
-                for t in tables
-            }
-            drift.refuse_retyped(list(drifts.values()))
-            changed = [t for t in tables if lacking[t].any_rows]
-            unchanged = [t for t in tables if t not in changed]
-            context.log.info(
-                f"replicating {', '.join(changed) or 'nothing'} from {source_db.describe()}"
-                + (f"; no new or updated rows in {', '.join(unchanged)}" if unchanged else "")
-            )
-            loaded: dict[str, dg.MaterializeResult] = {}
-            if changed:
-                with warnings.catch_warnings():
-                    # dagster-dlt calls a dlt method dlt has renamed (drop_pending_packages)
-                    warnings.filterwarnings("ignore", message="drop_pending_packages")
-                    results = DagsterDltResource().run(
-                        context=context,
-                        dlt_source=source.with_resources(*changed),
-                        dlt_pipeline=pipeline,
-                        dagster_dlt_translator=StitchDltTranslator(),
-                    )
-                    loaded = {r.asset_key.path[-1]: r for r in results}
-            with pipeline.sql_client() as client:
+                with engine.connect() as conn:
+                    lacking = {t: pending(conn, metadata.tables[t], replicas[t]) for t in tables}
+                source = cloud_product_source(engine, metadata, replicas, lacking)
+                drifts = {
+                    t: drift.compare(t, source.resources[t].columns or {}, replicas[t].columns)
+                    for t in tables
+                }
+                drift.refuse_retyped(list(drifts.values()))
+                changed = [t for t in tables if lacking[t].any_rows]
+                unchanged = [t for t in tables if t not in changed]
+                context.log.info(
+                    f"replicating {', '.join(changed) or 'nothing'} from {source_db.describe()}"
+                    + (f"; no new or updated rows in {', '.join(unchanged)}" if unchanged else "")
+                )
+                loaded = (
+                    _load(context, pipeline, source.with_resources(*changed)) if changed else {}
+                )
                 for table in tables:
                     yield _materialization(
-                        table, loaded.get(table), pipeline, client, replicas[table], drifts[table]
+                        table,
+                        loaded.get(table),
+                        pipeline,
+                        client.sql_client,
+                        replicas[table],
+                        drifts[table],
                     )
                     yield drift.columns_check(drifts[table])
     finally:
         engine.dispose()
+
+
+def _load(context, pipeline, source) -> dict[str, dg.MaterializeResult]:
+    """dagster-dlt runs the pipeline; its results by table."""
+    from dagster_dlt import DagsterDltResource
+
+    from dop_cloud_usage.dlt_source import StitchDltTranslator
+
+    with warnings.catch_warnings():
+        # dagster-dlt calls a dlt method dlt has renamed (drop_pending_packages)
+        warnings.filterwarnings("ignore", message="drop_pending_packages")
+        results = DagsterDltResource().run(
+            context=context,
+            dlt_source=source,
+            dlt_pipeline=pipeline,
+            dagster_dlt_translator=StitchDltTranslator(),
+        )
+        return {r.asset_key.path[-1]: r for r in results}
 
 
 def _materialization(table, result, pipeline, sql_client, replica, found) -> dg.MaterializeResult:
@@ -123,9 +136,7 @@ def _materialization(table, result, pipeline, sql_client, replica, found) -> dg.
         written = int(getattr(written, "value", written) or 0)
         read = _rows_extracted(pipeline, table)
     rows, cursor = (
-        replica_figures(sql_client, table)
-        if result is not None or replica.loaded
-        else (0, None)
+        replica_figures(sql_client, table) if result is not None or replica.loaded else (0, None)
     )
     metadata.update(
         {
