@@ -6,9 +6,10 @@ What fakesnow can run is tested here: the connection the destination builds from
 warehouse resource, and the cursor, boundary fingerprint and column types read back
 from a replica, which decide what a sync reads and whether a column changed type.
 A load itself does not run on fakesnow (0.12): dlt sends its DDL as one multi-statement
-request, which fakesnow's server cannot split, and uploads each file with
-`PUT 'file://…' '@<stage>/"<load id>"'`, whose quoted stage location fakesnow rejects
-("does not start with @"); see README, Cloud product replication.
+request, which fakesnow's server cannot split, and (multi-statement requests turned
+off) uploads each file with `PUT 'file://…' '@<stage>/"<load id>"'`, whose quoted stage
+location fakesnow rejects ("does not start with @"); see README, Cloud product
+replication.
 """
 
 import datetime as dt
