@@ -86,6 +86,32 @@ def test_updated_and_soft_deleted_rows_are_merged_not_duplicated(product_db):
     assert figures(result, "deployments")["rows_written"] == len(updated) + new
 
 
+def test_a_row_added_at_exactly_the_cursor_is_not_skipped(product_db):
+    replicate("plans", "organizations")
+    # a new row stamped with the very timestamp the replica's cursor holds
+    product_db.execute(
+        "create temp table newcomer as select * from plans "
+        "where updated_at = (select max(updated_at) from plans) limit 1",
+        "update newcomer set id = (select max(id) + 1 from plans)",
+        "insert into plans select * from newcomer",
+    )
+    result = replicate("plans", "organizations")
+    new_id = product_db.scalar("select max(id) from plans")
+    [(rows, ids, has_new)] = replica(
+        "select count(*), count(distinct id), count(*) filter (where id = "
+        f"{new_id}) from stitch.postgres_etl_low_freq.plans"
+    )
+    assert rows == ids == product_db.scalar("select count(*) from plans") and has_new == 1
+    assert figures(result, "plans")["rows_written"] >= 1
+    # the untouched table is skipped without reading it
+    assert figures(result, "organizations")["rows_read"] == 0
+    assert figures(result, "organizations")["dagster/row_count"] == product_db.scalar(
+        "select count(*) from organizations"
+    )
+    again = replicate("plans")
+    assert figures(again, "plans")["rows_written"] == figures(again, "plans")["rows_read"] == 0
+
+
 def test_one_table_is_selectable_alone(product_db):
     result = replicate("plans")
     assert {e.asset_key for e in result.get_asset_materialization_events()} == {

@@ -1,15 +1,13 @@
-"""When the replication runs and how its lateness shows.
+"""When the replication runs.
 
 Fast-changing tables sync every 15 minutes, slow-changing ones daily; schedules and
-sensors run in PROD only (dop_shared.automation). Each replicated table has a
-freshness check (visible in the UI, evaluated by a sensor) that warns when its last
-sync is older than a few missed runs. The dbt models downstream rebuild by
-declarative automation (eager, one sensor for the location's dbt models).
+sensors run in PROD only (dop_shared.automation). How late a replica may be is
+each asset's own freshness policy (`tables.MAX_LAG`), which Dagster evaluates
+itself. The dbt models downstream rebuild by declarative automation (eager, one
+sensor for the location's dbt models).
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 import dagster as dg
 
@@ -17,8 +15,6 @@ from dop_cloud_usage.tables import HIGH_FREQ, LOW_FREQ, TABLES, table_ref
 from dop_shared.automation import dbt_automation_sensor, default_status
 
 CRON = {HIGH_FREQ: "*/15 * * * *", LOW_FREQ: "30 1 * * *"}
-# Older than this and the freshness check fails: four missed syncs, or a missed day.
-MAX_LAG = {HIGH_FREQ: dt.timedelta(hours=1), LOW_FREQ: dt.timedelta(hours=26)}
 
 
 def _keys(group: str) -> list[dg.AssetKey]:
@@ -34,19 +30,7 @@ def sync_job(group: str) -> dg.UnresolvedAssetJobDefinition:
     )
 
 
-def freshness_checks() -> list[dg.AssetChecksDefinition]:
-    return [
-        check
-        for group in (HIGH_FREQ, LOW_FREQ)
-        for check in dg.build_last_update_freshness_checks(
-            assets=_keys(group), lower_bound_delta=MAX_LAG[group]
-        )
-    ]
-
-
-def schedules_and_sensors(
-    checks: list[dg.AssetChecksDefinition],
-) -> tuple[list[dg.ScheduleDefinition], list[dg.SensorDefinition]]:
+def schedules_and_sensors() -> tuple[list[dg.ScheduleDefinition], list[dg.SensorDefinition]]:
     status = default_status()
     schedules = [
         dg.ScheduleDefinition(
@@ -57,9 +41,4 @@ def schedules_and_sensors(
         )
         for group in (HIGH_FREQ, LOW_FREQ)
     ]
-    freshness_sensor = dg.build_sensor_for_freshness_checks(
-        freshness_checks=checks,
-        name="cloud_usage_freshness_checks",
-        default_status=dg.DefaultSensorStatus(status.value),
-    )
-    return schedules, [dbt_automation_sensor("cloud_usage"), freshness_sensor]
+    return schedules, [dbt_automation_sensor("cloud_usage")]

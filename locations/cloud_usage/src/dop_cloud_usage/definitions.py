@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dop_cloud_usage.automation import freshness_checks, schedules_and_sensors
+from dop_cloud_usage.automation import schedules_and_sensors
 from dop_cloud_usage.replication import replication_assets
 from dop_cloud_usage.source_database import cloud_product_database
 from dop_shared.alerts import run_failure_alerts
@@ -16,11 +16,9 @@ LOCATION = "cloud_usage"
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    checks = freshness_checks()
-    schedules, sensors = schedules_and_sensors(checks)
+    schedules, sensors = schedules_and_sensors()
     return location_definitions(
         assets=[*replication_assets(), location_dbt_assets(LOCATION)],
-        asset_checks=checks,
         schedules=schedules,
         sensors=[*sensors, run_failure_alerts(LOCATION)],
         resources={"cloud_product_db": cloud_product_database()},

@@ -35,7 +35,8 @@ def _types(columns: Mapping[str, Mapping]) -> dict[str, str]:
 
 def compare(table: str, source: Mapping[str, Mapping], replica: Mapping[str, Mapping]) -> Drift:
     """`source`: the dlt column hints reflected from the source table; `replica`: the
-    columns of the replica in the pipeline's stored schema (empty before the first load)."""
+    replica's columns in dlt's types, read from the destination (empty before the first
+    load)."""
     theirs, ours = _types(source), _types(replica)
     if not ours:
         return Drift(table)

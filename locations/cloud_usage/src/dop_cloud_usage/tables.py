@@ -7,6 +7,8 @@ its dbt source, `stitch/<group>/<table>`, so dbt's lineage starts at it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dagster as dg
 
 from dop_shared.locations import location
@@ -33,6 +35,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
 }
 SYNC = {HIGH_FREQ: "every 15 minutes", LOW_FREQ: "daily"}
+# Older than this and a replica is stale: four missed syncs, or a missed day.
+MAX_LAG = {HIGH_FREQ: dt.timedelta(hours=1), LOW_FREQ: dt.timedelta(hours=26)}
 CURSOR = "updated_at"
 PRIMARY_KEY = "id"
 GROUP_NAME = "cloud_usage_replication"
@@ -50,7 +54,10 @@ def table_ref(table: str) -> TableRef:
 
 
 def table_spec(table: str) -> dg.AssetSpec:
-    """The asset of one replicated table (also what the dlt translator returns)."""
+    """The asset of one replicated table (also what the dlt translator returns).
+
+    Its freshness policy is Dagster's own (evaluated by Dagster, no sensor): the
+    replica fails freshness when its last sync is older than `MAX_LAG`."""
     group = group_of(table)
     return dg.AssetSpec(
         table_ref(table).asset_key,
@@ -62,4 +69,5 @@ def table_spec(table: str) -> dg.AssetSpec:
         owners=location("cloud_usage").owners,
         kinds={"dlt", "postgres"},
         metadata={"dop/primary_key": PRIMARY_KEY, "dop/cursor": CURSOR},
+        freshness_policy=dg.FreshnessPolicy.time_window(fail_window=MAX_LAG[group]),
     )
