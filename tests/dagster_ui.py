@@ -22,7 +22,8 @@ import urllib.request
 from pathlib import Path
 
 from dop_shared.environment import DECIDING_VARIABLES
-from dop_shared.paths import DATA_DIR_VAR, repo_root
+from dop_shared.partitions import SAMPLE_DAYS_VAR
+from dop_shared.paths import DATA_DIR_VAR, TELEMETRY_EVENTS_DIR, repo_root
 
 # The venv's console scripts sit next to its python.
 BIN = Path(sys.executable).parent
@@ -76,6 +77,12 @@ def local_env(dagster_home: Path, data_dir: Path) -> dict[str, str]:
         RUNTIME__DLTHUB_TELEMETRY="false",
     )
     env[DATA_DIR_VAR] = str(data_dir)
+    # the local partitions span the sample's days, as after the quickstart (the suite's
+    # own default covers two years, see conftest.py)
+    days = list((data_dir / "sources" / TELEMETRY_EVENTS_DIR).glob("*.json.gz"))
+    env.pop(SAMPLE_DAYS_VAR, None)
+    if days:
+        env[SAMPLE_DAYS_VAR] = str(len(days))
     return env
 
 

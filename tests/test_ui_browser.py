@@ -44,12 +44,6 @@ SCREENSHOTS = repo_root() / "screenshots" / "ui"
 NUX_TITLE = "Join the Dagster community"  # the webapp's CommunityNux dialog
 RUN_PARENT = "query($id: ID!) {runOrError(runId: $id) {... on Run {parentRunId}}}"
 
-AFTER_LEAD_CHANGE = pytest.mark.xfail(
-    strict=False,
-    reason="passes once the quickstart runs the locations' own jobs (re-executable runs) "
-    "and the local partitions span exactly the sample days (lead's change to local_run.py)",
-)
-
 # The UI answers in seconds, but three code servers and dbt share two busy cores.
 expect.set_options(timeout=60_000)
 
@@ -281,7 +275,6 @@ def test_checks_of_the_weekly_report_passed(chromium, ui, page):
     assert_no_error_shown(page)
 
 
-@AFTER_LEAD_CHANGE
 def test_daily_partitioned_asset_fully_materialized_over_the_sample(chromium, ui, page):
     days = len(list((ui.data_dir / "sources" / TELEMETRY_EVENTS_DIR).glob("*.json.gz")))
     query = """query($key: AssetKeyInput!) {assetNodeOrError(assetKey: $key) {
@@ -302,20 +295,21 @@ def test_daily_partitioned_asset_fully_materialized_over_the_sample(chromium, ui
     assert_no_error_shown(page)
 
 
-@AFTER_LEAD_CHANGE
 def test_a_quickstart_run_can_be_re_executed(chromium, ui, page):
-    query = "{runsOrError {... on Runs {results {runId jobName status}}}}"
+    query = """{runsOrError {... on Runs {results {
+        runId jobName status repositoryOrigin {repositoryLocationName}}}}}"""
     runs = ui.graphql(query)["runsOrError"]["results"]
     assert runs and all(r["status"] == "SUCCESS" for r in runs)
-    # runs of the locations' own jobs: the UI cannot launch an in-process
-    # materialize()'s __ephemeral_asset_job__ again
-    assert "__ephemeral_asset_job__" not in {r["jobName"] for r in runs}
+    # runs of the locations' own asset jobs, each recorded with its location: the UI
+    # cannot launch an in-process materialize()'s __ephemeral_asset_job__ again
+    assert {r["jobName"] for r in runs} == {"__ASSET_JOB"}
+    locations = {r["repositoryOrigin"]["repositoryLocationName"] for r in runs}
+    assert locations == {"telemetry", "cloud_usage", "reporting"}
 
     page.goto(ui.base_url + "/runs")
     for run in runs:
         row = table_row(page, page.locator(f'a[href="/runs/{run["runId"]}"]'))
-        expect(row).to_contain_text("Success")
-        expect(row).to_contain_text(run["jobName"])
+        expect(row).to_contain_text("Success")  # (an asset job's run lists its assets)
 
     latest = runs[0]["runId"]  # newest first
     new_run = re_execute_all(page, ui, latest)
