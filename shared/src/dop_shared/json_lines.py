@@ -25,6 +25,7 @@ writes the SQL, from the contract.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -82,6 +83,10 @@ class Contract:
         return (*(f.name for f in self.kept), self.extra_column, *lineage)
 
 
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 # Names DuckDB's json_type gives, as a person would say them in a reason.
 _JSON_TYPE_WORDS = {
     "VARCHAR": "a string",
@@ -128,9 +133,9 @@ order by step
 _MAX_CASE_STEPS = 256
 _LINES = """
 create or replace temp view lines as
-select rowid + 1 + {rejected_before} as line_number, text, is_object, problem, unknown_keys
+select rowid + 1 + {rejected_before} as line_number, *
 from raw_lines
-where text is not null and length(text) > 0
+where is_object or problem is not null
 """
 _LINES_ASOF = """
 create or replace temp view lines as
@@ -139,11 +144,10 @@ with steps as (  -- consecutive rejected lines share a step: count them once per
     from ({steps}) as s
     group by step
 )
-select r.rowid + 1 + coalesce(j.rejected_so_far, 0) as line_number, r.text, r.is_object,
-    r.problem, r.unknown_keys
+select r.rowid + 1 + coalesce(j.rejected_so_far, 0) as line_number, r.*
 from raw_lines as r
 asof left join steps as j on r.rowid >= j.step
-where r.text is not null and length(r.text) > 0
+where r.is_object or r.problem is not null
 """
 
 
@@ -233,35 +237,54 @@ class JsonLinesParser:
         # A line is one CSV field: no quoting, and a separator (SOH) that valid JSON never
         # contains unescaped. DuckDB's CSV reader then does the gunzip, the line split and
         # the UTF-8 check in C++, and keeps what it rejects (with line numbers) in
-        # reject_errors. Each line is then judged once: `problem` is NULL for a line to
+        # reject_errors. Each line is then judged once, by functions that never fail on
+        # it (json_valid first: a json function failing on one line of a vector makes
+        # DuckDB redo the whole vector line by line): `problem` is NULL for a line to
         # load (and for a blank line), else the reason it is quarantined; `unknown_keys`
         # counts the keys the contract does not name (json_type gives NULL for an absent
-        # field, so the known keys present are the non-NULL types).
+        # field, so the known keys present are the non-NULL types); `value` holds a
+        # valid line's fields, typed. The text is kept only where it is needed again:
+        # quarantined lines, and lines with unknown keys.
         return f"""
 create or replace temp table raw_lines as
 select
-    line as text,
-    keys is not null as is_object,
-    case
-        when keys is not null then {self._reason("types")}
-        when line is null or length(trim(line)) = 0 then null
-        when json_valid(line) then 'not a JSON object'
-        else 'not valid JSON'
-    end as problem,
-    len(keys) - list_count(types) as unknown_keys
+    case when problem is not null or unknown_keys > 0 then line end as text,
+    is_object,
+    problem,
+    unknown_keys,
+    case when is_object and problem is null then from_json(line, {_sql_text(self._typed)}) end
+        as value
 from (
-    select line, keys,
-        case when keys is not null then json_type(line, {self._paths}) end as types
+    select line, is_object,
+        case
+            when is_object then {self._reason("types")}
+            when line is null or length(trim(line)) = 0 then null
+            when json_valid(line) then 'not a JSON object'
+            else 'not valid JSON'
+        end as problem,
+        case when is_object then len(json_keys(line)) - list_count(types) end as unknown_keys
     from (
-        select line,
-            -- top-level keys of a JSON object, NULL when the line is not one (json_keys
-            -- fails on text that is not JSON: try makes that NULL, in the same parse)
-            case when starts_with(line, '{{') or left(ltrim(line), 1) = '{{'
-                 then try(json_keys(line)) end as keys
-        {_READ_LINES}
+        select line, is_object,
+            case when is_object then json_type(line, {self._paths}) end as types
+        from (
+            select line,
+                (starts_with(line, '{{') or left(ltrim(line), 1) = '{{')
+                    and json_valid(line) as is_object
+            {_READ_LINES}
+        )
     )
 )
 """
+
+    @cached_property
+    def _typed(self) -> str:
+        """from_json's structure of the fields kept, JSON objects as their JSON text."""
+        return json.dumps(
+            {
+                f.name: "JSON" if f.json_types == ("OBJECT",) else f.column_type
+                for f in self.contract.kept
+            }
+        )
 
     @cached_property
     def _unknown_keys(self) -> str:
@@ -271,20 +294,9 @@ from (
 
     @cached_property
     def valid_rows(self) -> str:
-        kept = self.contract.kept
-        typed = (
-            "{"
-            + ", ".join(
-                f'"{f.name}": "{"JSON" if f.json_types == ("OBJECT",) else f.column_type}"'
-                for f in kept
-            )
-            + "}"
-        )
         select = ", ".join(  # in contract order; JSON objects kept as their text
-            f"cast(f.{f.name} as {f.column_type}) as {f.name}"
-            if f.json_types == ("OBJECT",)
-            else f"f.{f.name} as {f.name}"
-            for f in kept
+            f"cast(value.{_ident(f.name)} as {f.column_type}) as {_ident(f.name)}"
+            for f in self.contract.kept
         )
         # unknown keys with their values, one JSON object; keys addressed as JSON
         # pointers, so no key can break out of the path
@@ -297,18 +309,14 @@ from (
         return f"""
 select
     {select},
-    extra as {c.extra_column},
+    case when unknown_keys > 0 then nullif(cast({extra} as varchar), '{{}}') end
+        as {c.extra_column},
     cast($partition as date) as {c.partition_column},
     cast($source_file as varchar) as _source_file,
     cast(line_number as bigint) as _line_number,
     cast($loaded_at as timestamp) as _loaded_at
-from (
-    select line_number, from_json(text, '{typed}') as f,
-        case when unknown_keys > 0 then nullif(cast({extra} as varchar), '{{}}') end
-            as extra
-    from lines
-    where is_object and problem is null
-)
+from lines
+where is_object and problem is null
 """
 
     def _masked(self, text: str) -> str:
