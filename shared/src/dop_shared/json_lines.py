@@ -16,11 +16,13 @@ many versions at once, so every line is judged alone against its `Contract`:
   stream (`UnreadableFile`) fails its partition.
 
 The work happens in a staging connection (see dop_shared.warehouse.StagingArea):
-`JsonLinesParser.stage` reads the file into a temp table, judging each line once (one
-UTF-8 check, two JSON parses: keys, types), and the parser's queries `valid_rows` and
-`quarantined_lines` are published to the warehouse in one transaction (a third parse
-extracts the values of valid lines). All of it runs in DuckDB's C++; this module only
-writes the SQL, from the contract.
+`JsonLinesParser.stage` reads the file into a temp table, judging each line once: one
+UTF-8 check, one from_json parse that yields both the types the contract checks and the
+typed values (a second, json_keys, counts the keys; only a line that breaks the contract
+is parsed a third time, to name the problem). The parser's queries `valid_rows` and
+`quarantined_lines` are then published to the warehouse in one transaction, as plain
+copies of what staging kept. All of it runs in DuckDB's C++; this module only writes
+the SQL, from the contract.
 """
 
 from __future__ import annotations
@@ -60,8 +62,8 @@ class Contract:
     fields: tuple[Field, ...]
     noun: str  # what one line is, in error messages ("telemetry event")
     partition_column: str  # the day of the file, a DATE column of the raw table
-    # Fields absent from the shapes nearly every line has (one list comparison settles
-    # those lines; the others are judged field by field).
+    # Fields absent from the shapes nearly every line has. No longer needed (every line is
+    # first judged on its parsed fields, see JsonLinesParser); kept so contracts load.
     common_absences: tuple[tuple[str, ...], ...] = ((),)
     extra_column: str = "extra_fields"
 
@@ -85,6 +87,52 @@ class Contract:
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _target(field: Field) -> str:
+    """How from_json hands a field over: a string field as the string itself (most of a
+    line is strings: no copy as JSON text), any other field as its JSON text."""
+    return "VARCHAR" if field.json_types == ("VARCHAR",) else "JSON"
+
+
+def _typed(field: Field, value: str) -> str:
+    """SQL: the column value of a field that fits, from what from_json handed over."""
+    text = f"cast({value} as varchar)"
+    if field.json_types == ("OBJECT",) or (_target(field), field.column_type) == (
+        "VARCHAR",
+        "VARCHAR",
+    ):
+        return f"cast({value} as {field.column_type})"
+    if field.json_types == ("BOOLEAN",) and field.column_type == "BOOLEAN":
+        return f"{text} = 'true'"  # the text of a JSON boolean
+    return f"try_cast({text} as {field.column_type})"
+
+
+def _fits(field: Field, value: str, typed: str | None) -> str:
+    """SQL: true when `value` (the field as from_json handed it over, NULL when absent or
+    null; `typed`: its column value, if computed) is plainly of a JSON type the field
+    accepts; false sends the line to json_type, which names the problem or finds none (a
+    string that reads as JSON: "5", "true")."""
+    text = f"cast({value} as varchar)"
+    if _target(field) == "VARCHAR":
+        # any other JSON value, as text, is valid JSON: a number, true, {...}, NaN
+        tests = [f"not json_valid({text})"]
+    else:
+        types = set(field.json_types)
+        tests = [f"starts_with({text}, {_sql_text(c)})" for t, c in _FIRST_BYTE if t in types]
+        if "BOOLEAN" in types:
+            tests.append(f"{text} in ('true', 'false')")
+        if {"UBIGINT", "BIGINT"} <= types:  # any integer of BIGINT range is one of the two
+            integer = typed if typed and field.column_type == "BIGINT" else None
+            integer = integer or f"try_cast({text} as bigint)"
+            tests.append(f"cast({integer} as varchar) = {text}")  # as written, no 1.0, 1e2
+    if not field.required:
+        tests.append(f"{value} is null")
+    return "(" + (" or ".join(tests) or "false") + ")"
+
+
+# JSON types told by the first byte of their JSON text
+_FIRST_BYTE = (("VARCHAR", '"'), ("OBJECT", "{"), ("ARRAY", "["))
 
 
 # Names DuckDB's json_type gives, as a person would say them in a reason.
@@ -204,47 +252,59 @@ class JsonLinesParser:
     def _paths(self) -> str:
         return "[" + ", ".join(_sql_text(f"$.{f.name}") for f in self.contract.fields) + "]"
 
-    def _shape(self, absent: tuple[str, ...]) -> str:
-        """SQL: the json_type list of a line with every field but `absent`, each of its
-        first type (lists compare NULL elements as equal: an absent field matches NULL)."""
-        types = (
-            "NULL" if f.name in absent else _sql_text(f.json_types[0]) for f in self.contract.fields
+    @cached_property
+    def _broken(self) -> str:
+        """SQL: the position of the first field of `types` (the json_type of every contract
+        field, NULL where absent) that breaks the contract, NULL when none does."""
+        fields = self.contract.fields
+        required = "[" + ", ".join("true" if f.required else "false" for f in fields) + "]"
+        # JSON null (json_type 'NULL') is accepted for an optional field only
+        accepted = [f.json_types if f.required else (*f.json_types, "NULL") for f in fields]
+        allowed = "[" + ", ".join("[" + ", ".join(map(_sql_text, a)) + "]" for a in accepted) + "]"
+        return (
+            f"list_position(list_transform(range(1, {len(fields) + 1}), lambda i: "
+            f"case when types[i] is null then {required}[i] "
+            f"else not list_contains({allowed}[i], types[i]) end), true)"
         )
-        return "[" + ", ".join(types) + "]::VARCHAR[]"
 
-    def _reason(self, types: str) -> str:
-        """SQL: why an object line breaks the contract, NULL when it does not. `types` is
-        the json_type of every contract field (NULL where absent); the first broken field,
-        in contract order, names the reason. The common shapes are settled first, by one
-        list comparison."""
-        shapes = ", ".join(self._shape(absent) for absent in self.contract.common_absences)
-        branches = [f"when {types} in ({shapes}) then null"]
-        for position, field in enumerate(self.contract.fields, start=1):
-            t = f"{types}[{position}]"
-            word = _type_word(t)
-            if field.required:
-                branches.append(f"when {t} is null then {_sql_text('missing ' + field.name)}")
-                allowed = _sql_list(field.json_types)
-            else:
-                allowed = _sql_list((*field.json_types, "NULL"))
-            branches.append(
-                f"when {t} not in {allowed} then {_sql_text(field.name + ' is ')} || {word}"
-            )
-        return "case " + " ".join(branches) + " end"
+    @cached_property
+    def _reason(self) -> str:
+        """SQL: why an object line breaks the contract, from `types` and `broken`: the first
+        broken field, in contract order, names it."""
+        names = "[" + ", ".join(_sql_text(f.name) for f in self.contract.fields) + "]"
+        return (
+            f"case when types[broken] is null then 'missing ' || {names}[broken] "
+            f"else {names}[broken] || ' is ' || {_type_word('types[broken]')} end"
+        )
 
     @cached_property
     def _stage_lines(self) -> str:
         # A line is one CSV field: no quoting, and a separator (SOH) that valid JSON never
         # contains unescaped. DuckDB's CSV reader then does the gunzip, the line split and
         # the UTF-8 check in C++, and keeps what it rejects (with line numbers) in
-        # reject_errors. Each line is then judged once, by functions that never fail on
-        # it (json_valid first: a json function failing on one line of a vector makes
-        # DuckDB redo the whole vector line by line): `problem` is NULL for a line to
-        # load (and for a blank line), else the reason it is quarantined; `unknown_keys`
-        # counts the keys the contract does not name (json_type gives NULL for an absent
-        # field, so the known keys present are the non-NULL types); `value` holds a
-        # valid line's fields, typed. The text is kept only where it is needed again:
-        # quarantined lines, and lines with unknown keys.
+        # reject_errors. Then, innermost first:
+        # - `keys`: how many top-level keys an object line has, NULL for any other line. A
+        #   json function failing on one line makes DuckDB redo the line's whole vector line
+        #   by line, so only a line that looks like a whole object is tried directly;
+        #   others pass json_valid first.
+        # - `j`: every contract field of an object line, in one from_json parse, handed
+        #   over as _target says; `_v<n>` its values, typed; `fits` reads the types off it.
+        # - `types`, `broken`: only for an object line that does not plainly fit (rare): a
+        #   second parse, json_type, finds the field that breaks the contract, if any.
+        # - `problem`: NULL for a line to load (and a blank line), else why it is
+        #   quarantined; `unknown_keys`: more keys than fields found means the line may
+        #   carry fields the contract does not know (a null field is found as NULL: the
+        #   exact unknown keys are listed later, from the text kept for those lines).
+        # CASE copies nested values it picks (DuckDB), so no struct or list goes through one.
+        fields = self.contract.fields
+        kept = [(n, f) for n, f in enumerate(fields) if not f.drop]
+        field = {f.name: f"j.{_ident(f.name)}" for f in fields}
+        values = ", ".join(f"{_typed(f, field[f.name])} as _v{n}" for n, f in kept)
+        typed = {f.name: f"_v{n}" for n, f in kept}
+        fits = " and ".join(_fits(f, field[f.name], typed.get(f.name)) for f in fields)
+        found = " + ".join(f"({field[f.name]} is not null)::int" for f in fields)
+        value = ", ".join(f"{_ident(f.name)} := _v{n}" for n, f in kept)
+        structure = _sql_text(json.dumps({f.name: _target(f) for f in fields}))
         return f"""
 create or replace temp table raw_lines as
 select
@@ -252,39 +312,50 @@ select
     is_object,
     problem,
     unknown_keys,
-    case when is_object and problem is null then from_json(line, {_sql_text(self._typed)}) end
-        as value
+    struct_pack({value}) as value
 from (
-    select line, is_object,
+    select *,
         case
-            when is_object then {self._reason("types")}
+            when fits then null
+            when is_object then case when broken is not null then {self._reason} end
             when line is null or length(trim(line)) = 0 then null
             when json_valid(line) then 'not a JSON object'
             else 'not valid JSON'
-        end as problem,
-        case when is_object then len(json_keys(line)) - list_count(types) end as unknown_keys
+        end as problem
     from (
-        select line, is_object,
-            case when is_object then json_type(line, {self._paths}) end as types
+        select *, case when types is not null then {self._broken} end as broken
         from (
-            select line,
-                (starts_with(line, '{{') or left(ltrim(line), 1) = '{{')
-                    and json_valid(line) as is_object
-            {_READ_LINES}
+            select *, keys - ({found}) as unknown_keys,
+                case when is_object and not fits then json_type(line, {self._paths}) end
+                    as types
+            from (
+                select *, coalesce(is_object and {fits}, false) as fits
+                from (
+                    select *, {values}
+                    from (
+                        select line, keys, keys is not null as is_object,
+                            from_json(case when keys is not null then line end, {structure})
+                                as j
+                        from (
+                            select line,
+                                coalesce(keys, case
+                                    when (starts_with(line, '{{') or left(ltrim(line), 1) = '{{')
+                                        and json_valid(line) then len(json_keys(line))
+                                end) as keys
+                            from (
+                                select line,
+                                    case when starts_with(line, '{{"') and ends_with(line, '}}')
+                                         then len(try(json_keys(line))) end as keys
+                                {_READ_LINES}
+                            )
+                        )
+                    )
+                )
+            )
         )
     )
 )
 """
-
-    @cached_property
-    def _typed(self) -> str:
-        """from_json's structure of the fields kept, JSON objects as their JSON text."""
-        return json.dumps(
-            {
-                f.name: "JSON" if f.json_types == ("OBJECT",) else f.column_type
-                for f in self.contract.kept
-            }
-        )
 
     @cached_property
     def _unknown_keys(self) -> str:
