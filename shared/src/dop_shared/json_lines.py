@@ -18,15 +18,18 @@ many versions at once, so every line is judged alone against its `Contract`:
   stream (`UnreadableFile`) fails its partition.
 
 The work happens in a staging connection (see dop_shared.warehouse.StagingArea):
-`JsonLinesParser.stage` reads the file into a temp table, judging each line once (one
-UTF-8 check, two JSON parses: keys, types), and the parser's queries `valid_rows` and
-`quarantined_lines` are published to the warehouse in one transaction (a third parse
-extracts the values of valid lines). All of it runs in DuckDB's C++; this module only
-writes the SQL, from the contract.
+`JsonLinesParser.stage` reads the file into a temp table, judging each line once: one
+UTF-8 check, one from_json parse that yields both the types the contract checks and the
+typed values (a second, json_keys, counts the keys; only a line that breaks the contract
+is parsed a third time, to name the problem). The parser's queries `valid_rows` and
+`quarantined_lines` are then published to the warehouse in one transaction, as plain
+copies of what staging kept. All of it runs in DuckDB's C++; this module only writes
+the SQL, from the contract.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -63,8 +66,8 @@ class Contract:
     fields: tuple[Field, ...]
     noun: str  # what one line is, in error messages ("telemetry event")
     partition_column: str  # the day of the file, a DATE column of the raw table
-    # Fields absent from the shapes nearly every line has (one list comparison settles
-    # those lines; the others are judged field by field).
+    # Fields absent from the shapes nearly every line has. No longer needed (every line is
+    # first judged on its parsed fields, see JsonLinesParser); kept so contracts load.
     common_absences: tuple[tuple[str, ...], ...] = ((),)
     extra_column: str = "extra_fields"
 
@@ -89,6 +92,56 @@ class Contract:
         lineage = (self.partition_column, "_source_file", "_line_number", "_loaded_at")
         columns = (f.name if not f.drop else f.hashed_as for f in self.fields)
         return (*(c for c in columns if c), self.extra_column, *lineage)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _target(field: Field) -> str:
+    """How from_json hands a field over: a string field as the string itself (most of a
+    line is strings: no copy as JSON text), any other field as its JSON text."""
+    return "VARCHAR" if field.json_types == ("VARCHAR",) else "JSON"
+
+
+def _typed(field: Field, value: str) -> str:
+    """SQL: the column value of a field that fits, from what from_json handed over."""
+    text = f"cast({value} as varchar)"
+    if field.json_types == ("OBJECT",) or (_target(field), field.column_type) == (
+        "VARCHAR",
+        "VARCHAR",
+    ):
+        return f"cast({value} as {field.column_type})"
+    if field.json_types == ("BOOLEAN",) and field.column_type == "BOOLEAN":
+        return f"{text} = 'true'"  # the text of a JSON boolean
+    return f"try_cast({text} as {field.column_type})"
+
+
+def _fits(field: Field, value: str, typed: str | None) -> str:
+    """SQL: true when `value` (the field as from_json handed it over, NULL when absent or
+    null; `typed`: its column value, if computed) is plainly of a JSON type the field
+    accepts; false sends the line to json_type, which names the problem or finds none (a
+    string that reads as JSON: "5", "true")."""
+    text = f"cast({value} as varchar)"
+    if _target(field) == "VARCHAR":
+        # any other JSON value, as text, is valid JSON: a number, true, {...}, NaN
+        tests = [f"not json_valid({text})"]
+    else:
+        types = set(field.json_types)
+        tests = [f"starts_with({text}, {_sql_text(c)})" for t, c in _FIRST_BYTE if t in types]
+        if "BOOLEAN" in types:
+            tests.append(f"{text} in ('true', 'false')")
+        if {"UBIGINT", "BIGINT"} <= types:  # any integer of BIGINT range is one of the two
+            integer = typed if typed and field.column_type == "BIGINT" else None
+            integer = integer or f"try_cast({text} as bigint)"
+            tests.append(f"cast({integer} as varchar) = {text}")  # as written, no 1.0, 1e2
+    if not field.required:
+        tests.append(f"{value} is null")
+    return "(" + (" or ".join(tests) or "false") + ")"
+
+
+# JSON types told by the first byte of their JSON text
+_FIRST_BYTE = (("VARCHAR", '"'), ("OBJECT", "{"), ("ARRAY", "["))
 
 
 # Names DuckDB's json_type gives, as a person would say them in a reason.
@@ -137,9 +190,9 @@ order by step
 _MAX_CASE_STEPS = 256
 _LINES = """
 create or replace temp view lines as
-select rowid + 1 + {rejected_before} as line_number, text, is_object, problem, unknown_keys
+select rowid + 1 + {rejected_before} as line_number, *
 from raw_lines
-where text is not null and length(text) > 0
+where is_object or problem is not null
 """
 _LINES_ASOF = """
 create or replace temp view lines as
@@ -148,11 +201,10 @@ with steps as (  -- consecutive rejected lines share a step: count them once per
     from ({steps}) as s
     group by step
 )
-select r.rowid + 1 + coalesce(j.rejected_so_far, 0) as line_number, r.text, r.is_object,
-    r.problem, r.unknown_keys
+select r.rowid + 1 + coalesce(j.rejected_so_far, 0) as line_number, r.*
 from raw_lines as r
 asof left join steps as j on r.rowid >= j.step
-where r.text is not null and length(r.text) > 0
+where r.is_object or r.problem is not null
 """
 
 
@@ -209,65 +261,109 @@ class JsonLinesParser:
     def _paths(self) -> str:
         return "[" + ", ".join(_sql_text(f"$.{f.name}") for f in self.contract.fields) + "]"
 
-    def _shape(self, absent: tuple[str, ...]) -> str:
-        """SQL: the json_type list of a line with every field but `absent`, each of its
-        first type (lists compare NULL elements as equal: an absent field matches NULL)."""
-        types = (
-            "NULL" if f.name in absent else _sql_text(f.json_types[0]) for f in self.contract.fields
+    @cached_property
+    def _broken(self) -> str:
+        """SQL: the position of the first field of `types` (the json_type of every contract
+        field, NULL where absent) that breaks the contract, NULL when none does."""
+        fields = self.contract.fields
+        required = "[" + ", ".join("true" if f.required else "false" for f in fields) + "]"
+        # JSON null (json_type 'NULL') is accepted for an optional field only
+        accepted = [f.json_types if f.required else (*f.json_types, "NULL") for f in fields]
+        allowed = "[" + ", ".join("[" + ", ".join(map(_sql_text, a)) + "]" for a in accepted) + "]"
+        return (
+            f"list_position(list_transform(range(1, {len(fields) + 1}), lambda i: "
+            f"case when types[i] is null then {required}[i] "
+            f"else not list_contains({allowed}[i], types[i]) end), true)"
         )
-        return "[" + ", ".join(types) + "]::VARCHAR[]"
 
-    def _reason(self, types: str) -> str:
-        """SQL: why an object line breaks the contract, NULL when it does not. `types` is
-        the json_type of every contract field (NULL where absent); the first broken field,
-        in contract order, names the reason. The common shapes are settled first, by one
-        list comparison."""
-        shapes = ", ".join(self._shape(absent) for absent in self.contract.common_absences)
-        branches = [f"when {types} in ({shapes}) then null"]
-        for position, field in enumerate(self.contract.fields, start=1):
-            t = f"{types}[{position}]"
-            word = _type_word(t)
-            if field.required:
-                branches.append(f"when {t} is null then {_sql_text('missing ' + field.name)}")
-                allowed = _sql_list(field.json_types)
-            else:
-                allowed = _sql_list((*field.json_types, "NULL"))
-            branches.append(
-                f"when {t} not in {allowed} then {_sql_text(field.name + ' is ')} || {word}"
-            )
-        return "case " + " ".join(branches) + " end"
+    @cached_property
+    def _reason(self) -> str:
+        """SQL: why an object line breaks the contract, from `types` and `broken`: the first
+        broken field, in contract order, names it."""
+        names = "[" + ", ".join(_sql_text(f.name) for f in self.contract.fields) + "]"
+        return (
+            f"case when types[broken] is null then 'missing ' || {names}[broken] "
+            f"else {names}[broken] || ' is ' || {_type_word('types[broken]')} end"
+        )
 
     @cached_property
     def _stage_lines(self) -> str:
         # A line is one CSV field: no quoting, and a separator (SOH) that valid JSON never
         # contains unescaped. DuckDB's CSV reader then does the gunzip, the line split and
         # the UTF-8 check in C++, and keeps what it rejects (with line numbers) in
-        # reject_errors. Each line is then judged once: `problem` is NULL for a line to
-        # load (and for a blank line), else the reason it is quarantined; `unknown_keys`
-        # counts the keys the contract does not name (json_type gives NULL for an absent
-        # field, so the known keys present are the non-NULL types).
+        # reject_errors. Then, innermost first:
+        # - `keys`: how many top-level keys an object line has, NULL for any other line. A
+        #   json function failing on one line makes DuckDB redo the line's whole vector line
+        #   by line, so only a line that looks like a whole object is tried directly;
+        #   others pass json_valid first.
+        # - `j`: every contract field of an object line, in one from_json parse, handed
+        #   over as _target says; `_v<n>` its values, typed; `fits` reads the types off it.
+        # - `types`, `broken`: only for an object line that does not plainly fit (rare): a
+        #   second parse, json_type, finds the field that breaks the contract, if any.
+        # - `problem`: NULL for a line to load (and a blank line), else why it is
+        #   quarantined; `unknown_keys`: more keys than fields found means the line may
+        #   carry fields the contract does not know (a null field is found as NULL: the
+        #   exact unknown keys are listed later, from the text kept for those lines).
+        # CASE copies nested values it picks (DuckDB), so no struct or list goes through one.
+        fields = self.contract.fields
+        # values staged: the kept fields, and the ones kept only as a hash (hashed in
+        # valid_rows; staging is this process's memory, never the warehouse)
+        kept = [(n, f) for n, f in enumerate(fields) if not f.drop or f.hashed_as]
+        field = {f.name: f"j.{_ident(f.name)}" for f in fields}
+        values = ", ".join(f"{_typed(f, field[f.name])} as _v{n}" for n, f in kept)
+        typed = {f.name: f"_v{n}" for n, f in kept}
+        fits = " and ".join(_fits(f, field[f.name], typed.get(f.name)) for f in fields)
+        found = " + ".join(f"({field[f.name]} is not null)::int" for f in fields)
+        value = ", ".join(f"{_ident(f.name)} := _v{n}" for n, f in kept)
+        structure = _sql_text(json.dumps({f.name: _target(f) for f in fields}))
         return f"""
 create or replace temp table raw_lines as
 select
-    line as text,
-    keys is not null as is_object,
-    case
-        when keys is not null then {self._reason("types")}
-        when line is null or length(trim(line)) = 0 then null
-        when json_valid(line) then 'not a JSON object'
-        else 'not valid JSON'
-    end as problem,
-    len(keys) - list_count(types) as unknown_keys
+    case when problem is not null or unknown_keys > 0 then line end as text,
+    is_object,
+    problem,
+    unknown_keys,
+    struct_pack({value}) as value
 from (
-    select line, keys,
-        case when keys is not null then json_type(line, {self._paths}) end as types
+    select *,
+        case
+            when fits then null
+            when is_object then case when broken is not null then {self._reason} end
+            when line is null or length(trim(line)) = 0 then null
+            when json_valid(line) then 'not a JSON object'
+            else 'not valid JSON'
+        end as problem
     from (
-        select line,
-            -- top-level keys of a JSON object, NULL when the line is not one (json_keys
-            -- fails on text that is not JSON: try makes that NULL, in the same parse)
-            case when starts_with(line, '{{') or left(ltrim(line), 1) = '{{'
-                 then try(json_keys(line)) end as keys
-        {_READ_LINES}
+        select *, case when types is not null then {self._broken} end as broken
+        from (
+            select *, keys - ({found}) as unknown_keys,
+                case when is_object and not fits then json_type(line, {self._paths}) end
+                    as types
+            from (
+                select *, coalesce(is_object and {fits}, false) as fits
+                from (
+                    select *, {values}
+                    from (
+                        select line, keys, keys is not null as is_object,
+                            from_json(case when keys is not null then line end, {structure})
+                                as j
+                        from (
+                            select line,
+                                coalesce(keys, case
+                                    when (starts_with(line, '{{') or left(ltrim(line), 1) = '{{')
+                                        and json_valid(line) then len(json_keys(line))
+                                end) as keys
+                            from (
+                                select line,
+                                    case when starts_with(line, '{{"') and ends_with(line, '}}')
+                                         then len(try(json_keys(line))) end as keys
+                                {_READ_LINES}
+                            )
+                        )
+                    )
+                )
+            )
+        )
     )
 )
 """
@@ -282,23 +378,13 @@ from (
     def valid_rows(self) -> str:
         """SQL of the rows to load; takes $hash_salt too when the contract hashes a field
         (see `valid_row_params`)."""
-        read = (*self.contract.kept, *self.contract.hashed)
-        typed = (
-            "{"
-            + ", ".join(
-                f'"{f.name}": "{"JSON" if f.json_types == ("OBJECT",) else f.column_type}"'
-                for f in read
-            )
-            + "}"
-        )
 
         def column(f: Field) -> str | None:  # in contract order; JSON objects as their text
+            value = f"value.{_ident(f.name)}"
             if f.drop:
-                hashed = f"sha256($hash_salt || nullif(lower(trim(f.{f.name})), ''))"
-                return f"{hashed} as {f.hashed_as}" if f.hashed_as else None
-            if f.json_types == ("OBJECT",):
-                return f"cast(f.{f.name} as {f.column_type}) as {f.name}"
-            return f"f.{f.name} as {f.name}"
+                hashed = f"sha256($hash_salt || nullif(lower(trim({value})), ''))"
+                return f"{hashed} as {_ident(f.hashed_as)}" if f.hashed_as else None
+            return f"cast({value} as {f.column_type}) as {_ident(f.name)}"
 
         select = ", ".join(c for c in map(column, self.contract.fields) if c)
         # unknown keys with their values, one JSON object; keys addressed as JSON
@@ -312,18 +398,14 @@ from (
         return f"""
 select
     {select},
-    extra as {c.extra_column},
+    case when unknown_keys > 0 then nullif(cast({extra} as varchar), '{{}}') end
+        as {c.extra_column},
     cast($partition as date) as {c.partition_column},
     cast($source_file as varchar) as _source_file,
     cast(line_number as bigint) as _line_number,
     cast($loaded_at as timestamp) as _loaded_at
-from (
-    select line_number, from_json(text, '{typed}') as f,
-        case when unknown_keys > 0 then nullif(cast({extra} as varchar), '{{}}') end
-            as extra
-    from lines
-    where is_object and problem is null
-)
+from lines
+where is_object and problem is null
 """
 
     def valid_row_params(self, hash_salt: str | None) -> dict[str, str]:

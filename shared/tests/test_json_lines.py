@@ -1,0 +1,118 @@
+"""JsonLinesParser on real DuckDB and real gzip files: the cases where one parse per line
+has to read a field's JSON type off what from_json hands over."""
+
+import datetime as dt
+import gzip
+import json
+
+import duckdb
+import pytest
+
+from dop_shared.json_lines import Contract, Field, JsonLinesParser
+
+CONTRACT = Contract(
+    (
+        Field("id", ("VARCHAR",), "VARCHAR", True, "Identity."),
+        Field("day", ("VARCHAR",), "DATE", False, "A date as text."),
+        Field("count", ("UBIGINT", "BIGINT"), "BIGINT", False, "An integer."),
+        Field("flag", ("BOOLEAN",), "BOOLEAN", False, "A boolean."),
+        Field("details", ("OBJECT",), "VARCHAR", False, "Any object."),
+        Field("email", ("VARCHAR",), "VARCHAR", False, "Never stored.", drop=True),
+    ),
+    noun="record",
+    partition_column="file_date",
+)
+PARAMS = {
+    "partition": dt.date(2026, 1, 1),
+    "source_file": "f",
+    "loaded_at": dt.datetime(2026, 1, 1),
+}
+
+
+def _load(tmp_path, lines: list[str]):
+    path = tmp_path / "day.json.gz"
+    path.write_bytes(gzip.compress("\n".join(lines).encode() + b"\n"))
+    parser = JsonLinesParser(CONTRACT)
+    conn = duckdb.connect()
+    staged = parser.stage(conn, path)
+    rows = conn.execute(f"select * from ({parser.valid_rows}) order by _line_number", PARAMS)
+    names = [c[0] for c in rows.description]
+    loaded = [dict(zip(names, row, strict=True)) for row in rows.fetchall()]
+    quarantined = conn.execute(
+        f"select line_number, problem, raw_text from ({parser.quarantined_lines})", PARAMS
+    ).fetchall()
+    return staged, loaded, quarantined
+
+
+def _line(**fields) -> str:
+    return json.dumps({"id": "a"} | fields)
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"id": 5}, "id is a number"),
+        ({"id": None}, "id is null"),
+        ({"day": True}, "day is a boolean"),
+        ({"count": 1.5}, "count is a number"),
+        ({"count": "7"}, "count is a string"),
+        ({"flag": "true"}, "flag is a string"),
+        ({"flag": 1}, "flag is a number"),
+        ({"details": "{}"}, "details is a string"),
+        ({"details": [1]}, "details is an array"),
+        ({"email": 1}, "email is a number"),
+    ],
+)
+def test_a_field_of_another_json_type_is_quarantined_naming_it(tmp_path, fields, reason):
+    staged, loaded, quarantined = _load(tmp_path, [_line(), _line(**fields)])
+    assert [row["_line_number"] for row in loaded] == [1]
+    assert [(n, p) for n, p, _ in quarantined] == [(2, reason)]
+    assert staged.problems == {reason: 1}
+
+
+def test_strings_that_read_as_json_load_as_strings(tmp_path):
+    values = ["5", "true", "null", "{}", "[1]", " 5", "NaN", "", "a\\b", "é \u0001"]
+    _, loaded, quarantined = _load(tmp_path, [json.dumps({"id": v}) for v in values])
+    assert quarantined == []
+    assert [row["id"] for row in loaded] == values
+
+
+def test_values_are_typed_as_the_contract_says(tmp_path):
+    line = _line(
+        day="2026-02-03",
+        count=-0,
+        flag=False,
+        details={"b": [1, 1e2, None], "a": "x"},
+        email="ann@example.com",
+    )
+    sparse = json.dumps({"id": "b", "day": "not a date", "count": None, "flag": None})
+    staged, loaded, _ = _load(tmp_path, [line, sparse, " " + _line(count=2**63 - 1)])
+    assert staged.valid == 3
+    first, second, third = loaded
+    assert (first["day"], first["count"], first["flag"]) == (dt.date(2026, 2, 3), 0, False)
+    assert json.loads(first["details"]) == {"b": [1, 100.0, None], "a": "x"}
+    assert "email" not in first
+    assert (second["day"], second["count"], second["flag"], second["details"]) == (None,) * 4
+    assert third["count"] == 2**63 - 1  # a line starting with a space loads too
+
+
+def test_a_line_that_only_looks_like_an_object_is_quarantined_among_many(tmp_path):
+    """One broken line ending in '}' among thousands: its neighbours still load."""
+    lines = [_line(count=n) for n in range(3000)]
+    lines[1500] = '{"id": "x" "count": 1}'  # no comma
+    staged, loaded, quarantined = _load(tmp_path, lines)
+    assert staged.valid == 2999
+    assert [(n, p) for n, p, _ in quarantined] == [(1501, "not valid JSON")]
+    assert loaded[1500]["_line_number"] == 1502 and loaded[1500]["count"] == 1501
+
+
+def test_unknown_fields_are_found_beside_null_and_repeated_fields(tmp_path):
+    lines = [
+        _line(count=None),  # a null field is not an unknown one
+        _line(count=1)[:-1] + ', "count": 2}',  # a repeated one neither
+        _line(extra={"k": 1}, **{"": 0}),
+    ]
+    staged, loaded, _ = _load(tmp_path, lines)
+    assert staged.unknown_fields == {"": 1, "extra": 1}
+    assert [row["extra_fields"] for row in loaded[:2]] == [None, None]
+    assert json.loads(loaded[2]["extra_fields"]) == {"extra": {"k": 1}, "": 0}
