@@ -63,8 +63,8 @@ def _ingest(root: Path, first: str, last: str) -> tuple[int, float]:
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
     )
     [step] = [e for e in result.get_step_success_events() if e.step_key == "slack_member_analytics"]
-    rows = next(
-        m.metadata["rows_loaded"].value
+    rows = sum(  # each partition's materialization carries that day's own row count
+        m.metadata["dagster/row_count"].value
         for m in result.asset_materializations_for_node("slack_member_analytics")
         if m.asset_key.path[-1] == "slack_member_analytics"
     )

@@ -123,7 +123,9 @@ def _ingest(root: Path, first: str, last: str, with_dbt: bool = False) -> tuple[
         event.step_key: event.event_specific_data.duration_ms / 1000
         for event in result.get_step_success_events()
     }
-    return seconds, raw[0].metadata["rows_loaded"].value, steps["oss_telemetry_events"]
+    # each partition's materialization carries that day's own row count
+    rows = sum(m.metadata["dagster/row_count"].value for m in raw)
+    return seconds, rows, steps["oss_telemetry_events"]
 
 
 def _bare_read_json(files: list[Path], database: str) -> tuple[float, int]:
