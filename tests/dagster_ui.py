@@ -63,6 +63,13 @@ def new_instance(root: Path) -> Path:
     home = root / "dagster_home"
     home.mkdir(parents=True)
     shutil.copy(repo_root() / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    # Create and migrate the instance's SQLite storages once, here: the quickstart, the
+    # webserver and its code servers would otherwise all create them at the same moment,
+    # and concurrent migrations leave two alembic heads that fail the code servers.
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        instance.get_runs(limit=1)
     return home
 
 
