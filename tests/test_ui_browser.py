@@ -28,9 +28,8 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from dop_shared.paths import TELEMETRY_EVENTS_DIR, repo_root
 from dop_shared.warehouse import DuckDBWarehouse
 
-# All tests of this module on one pytest-xdist worker (`--dist loadgroup`), so the
-# quickstart and its webserver are set up once.
-pytestmark = pytest.mark.xdist_group("dagster_ui")
+# All tests of this module run on one pytest-xdist worker (`--dist loadfile`, in
+# pyproject.toml), so the quickstart and its webserver are set up once.
 
 REPORT = ["purina", "reporting", "rpt_weekly_platform_health"]
 DAILY_RAW_EVENTS = ["purina", "prod_telemetry", "oss_telemetry_events_raw"]
