@@ -12,14 +12,13 @@ as_of as (
 windows as (
     select
         usage.organization_id,
-        sum(case when usage.usage_date > {{ dbt.dateadd('day', -28, 'as_of.as_of_date') }}
+        sum(case when {{ in_trailing_days('usage.usage_date', 'as_of.as_of_date', 28) }}
             then usage.runs else 0 end) as runs_last_28d,
-        sum(case when usage.usage_date <= {{ dbt.dateadd('day', -28, 'as_of.as_of_date') }}
-            and usage.usage_date > {{ dbt.dateadd('day', -56, 'as_of.as_of_date') }}
+        sum(case when {{ in_trailing_days('usage.usage_date', 'as_of.as_of_date', 28, 28) }}
             then usage.runs else 0 end) as runs_prior_28d,
-        sum(case when usage.usage_date > {{ dbt.dateadd('day', -28, 'as_of.as_of_date') }}
+        sum(case when {{ in_trailing_days('usage.usage_date', 'as_of.as_of_date', 28) }}
             then usage.failed_runs else 0 end) as failed_runs_last_28d,
-        max(case when usage.usage_date > {{ dbt.dateadd('day', -28, 'as_of.as_of_date') }}
+        max(case when {{ in_trailing_days('usage.usage_date', 'as_of.as_of_date', 28) }}
             then usage.active_users end) as peak_active_users_last_28d,
         max(case when usage.runs > 0 then usage.usage_date end) as last_run_on
     from usage

@@ -13,8 +13,7 @@ as_of as (
 community as (
     select
         slack.email_hash,
-        sum(case when slack.activity_date > {{ dbt.dateadd('day', -28, 'as_of.as_of_date') }}
-            and slack.activity_date <= as_of.as_of_date
+        sum(case when {{ in_trailing_days('slack.activity_date', 'as_of.as_of_date', 28) }}
             then slack.messages_posted else 0 end) as messages_last_28d
     from {{ ref('stg_slack__member_analytics') }} as slack
     cross join as_of
