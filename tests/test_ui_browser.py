@@ -11,6 +11,7 @@ runs), and DuckDB says what the tables hold. Screenshots go to screenshots/ui/
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import urllib.parse
@@ -25,6 +26,7 @@ from dagster_ui import (
 )
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
+from dop_devtools.sample_data.telemetry import FUTURE_FIELD
 from dop_shared.paths import TELEMETRY_EVENTS_DIR, repo_root
 from dop_shared.warehouse import DuckDBWarehouse
 
@@ -296,6 +298,43 @@ def test_daily_partitioned_asset_fully_materialized_over_the_sample(chromium, ui
     expect(page.get_by_text(f"Materialized ({days})", exact=True)).to_be_visible()
     expect(page.get_by_text("Missing (0)", exact=True)).to_be_visible()
     expect(page.get_by_text("Failed (0)", exact=True)).to_be_visible()
+    assert_no_error_shown(page)
+
+
+def test_a_check_failing_on_some_days_shows_those_days_failed_and_the_others_passed(
+    chromium, ui, page
+):
+    # the days whose file carries the sample's field from a future Dagster release
+    folder = ui.data_dir / "sources" / TELEMETRY_EVENTS_DIR
+    days = sorted(path.name[:10] for path in folder.glob("*.json.gz"))
+    drifted = [
+        d
+        for d in days
+        if FUTURE_FIELD.encode() in gzip.decompress((folder / f"{d}.json.gz").read_bytes())
+    ]
+    assert 0 < len(drifted) < len(days)
+    query = """query($key: AssetKeyInput!) {assetNodeOrError(assetKey: $key) {
+      ... on AssetNode {assetChecksOrError {... on AssetChecks {checks {name
+        partitionStatuses {... on AssetCheckTimePartitionStatuses {
+          ranges {startKey endKey status}}}}}}}}}"""
+    node = ui.graphql(query, {"key": {"path": DAILY_RAW_EVENTS}})["assetNodeOrError"]
+    checks = {c["name"]: c for c in node["assetChecksOrError"]["checks"]}
+    failed = [
+        day
+        for r in checks["known_fields"]["partitionStatuses"]["ranges"]
+        if r["status"] == "FAILED"
+        for day in days
+        if r["startKey"] <= day <= r["endKey"]
+    ]
+    assert failed == drifted
+
+    page.goto(f"{ui.base_url}{asset_path(DAILY_RAW_EVENTS)}?view=checks&checkDetail=known_fields")
+    # the check's own tabs, below the asset's (which have a "Partitions" tab too)
+    expect(page.get_by_text("Execution history", exact=True)).to_be_visible()
+    page.get_by_text("Partitions", exact=True).last.click()
+    expect(page.get_by_text(f"Failed ({len(drifted)})", exact=True)).to_be_visible()
+    expect(page.get_by_text(f"Passed ({len(days) - len(drifted)})", exact=True)).to_be_visible()
+    expect(page.get_by_text("Missing (0)", exact=True)).to_be_visible()
     assert_no_error_shown(page)
 
 

@@ -170,7 +170,11 @@ def main(argv: list[str] | None = None) -> None:
     # telemetry field, say); one of ERROR severity is a problem
     failed = [e for e in checks if not e.passed]
     by_severity = {
-        severity: [e.asset_check_key.to_user_string() for e in failed if e.severity == severity]
+        severity: [
+            e.asset_check_key.to_user_string() + (f" [{e.partition}]" if e.partition else "")
+            for e in failed
+            if e.severity == severity
+        ]
         for severity in (dg.AssetCheckSeverity.WARN, dg.AssetCheckSeverity.ERROR)
     }
     warned, errors = (

@@ -4,16 +4,14 @@ import datetime as dt
 import gzip
 import json
 
+import dagster as dg
 import pytest
 from events_runs import materialize_events
 
 from dop_shared.daily_files import LOAD_WORKERS
 from dop_shared.warehouse import DuckDBWarehouse, Partition
 from dop_telemetry.ingestion.contract import EXTRA_FIELDS_COLUMN, RAW_COLUMNS, REQUIRED
-from dop_telemetry.ingestion.events import (
-    QUARANTINE,
-    RAW_EVENTS,
-)
+from dop_telemetry.ingestion.events import QUARANTINE, RAW_EVENTS, oss_telemetry_events
 from dop_telemetry.ingestion.files import LocalTelemetryFiles
 
 DAY = dt.date(2026, 2, 2)
@@ -45,8 +43,12 @@ def _write(folder, day, lines: list[bytes]):
     return path
 
 
+def _files(folder) -> LocalTelemetryFiles:
+    return LocalTelemetryFiles(root=str(folder))
+
+
 def _run(folder, *days: dt.date, warehouse=None):
-    return materialize_events(LocalTelemetryFiles(root=str(folder)), *days, warehouse=warehouse)
+    return materialize_events(_files(folder), *days, warehouse=warehouse)
 
 
 def _rows(sql: str):
@@ -278,6 +280,55 @@ def test_quarantine_rate_check(data_dir, tmp_path, bad_lines, passed, severity):
     assert evaluation.passed is passed
     if severity:
         assert evaluation.severity.value == severity
+
+
+def test_checks_are_judged_per_day_in_a_range(data_dir, tmp_path):
+    """One run over three days: the day carrying a field the contract does not know fails
+    known_fields, the day with many broken lines fails quarantine_rate, and every other
+    day passes both (each evaluation names its partition: the UI shows them per day)."""
+    folder = tmp_path / "files"
+    days = [DAY + dt.timedelta(days=n) for n in range(3)]
+    good = [_event(f"e{i}").encode() for i in range(100)]
+    future = json.dumps(dict(json.loads(_event("f")), deployment_kind="serverless")).encode()
+    _write(folder, days[0], good)
+    _write(folder, days[1], [*good, future])
+    _write(folder, days[2], [*good, *[b"{broken"] * 10])
+    result = _run(folder, *days)
+    assert result.success
+    judged = {
+        (e.asset_check_key.name, e.partition): (e.passed, e.severity.value)
+        for e in result.get_asset_check_evaluations()
+    }
+    assert judged == {
+        ("known_fields", str(days[0])): (True, "WARN"),
+        ("known_fields", str(days[1])): (False, "WARN"),
+        ("known_fields", str(days[2])): (True, "WARN"),
+        ("quarantine_rate", str(days[0])): (True, "WARN"),
+        ("quarantine_rate", str(days[1])): (True, "WARN"),
+        ("quarantine_rate", str(days[2])): (False, "ERROR"),
+    }
+    # each names the day's materialization, which makes it that day's status in the UI
+    targets = {e.target_materialization_data.run_id for e in result.get_asset_check_evaluations()}
+    assert targets == {result.run_id}
+
+
+def test_a_run_of_one_table_still_records_the_other(data_dir, tmp_path):
+    """Raw rows and quarantine are one transaction: selecting only the raw table (the UI's
+    Materialize on it) loads both and records both."""
+    folder = tmp_path / "files"
+    _write(folder, DAY, MALFORMED)
+    result = dg.materialize(
+        [oss_telemetry_events],
+        selection=[RAW_EVENTS.asset_key],
+        partition_key=DAY.isoformat(),
+        resources={"warehouse": DuckDBWarehouse(), "telemetry_files": _files(folder)},
+    )
+    recorded = {
+        m.asset_key: m.metadata["dagster/row_count"].value
+        for m in result.asset_materializations_for_node("oss_telemetry_events")
+    }
+    assert recorded == {RAW_EVENTS.asset_key: 2, QUARANTINE.asset_key: 3}
+    assert _rows(f"select count(*) from {QUARANTINE.physical()}") == [(3,)]
 
 
 def test_the_same_ingestion_loads_snowflake(snowflake, tmp_path):

@@ -22,6 +22,11 @@ from pathlib import Path
 from typing import ClassVar
 
 import dagster as dg
+
+# what AssetCheckEvaluation's public target_materialization_data takes (not exported)
+from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+    AssetCheckEvaluationTargetMaterializationData as TargetMaterialization,
+)
 from pydantic import Field
 
 from dop_shared import paths
@@ -174,23 +179,30 @@ class DailyJsonLinesFeed:
             ]
         return dg.TableSchema(columns=columns)
 
-    def check_specs(self, contract_home: str) -> list[dg.AssetCheckSpec]:
+    def check_specs(
+        self, contract_home: str, partitions_def: dg.PartitionsDefinition
+    ) -> list[dg.AssetCheckSpec]:
+        """The raw table's checks, partitioned like it: each day is judged alone, so the UI
+        shows which day failed and which passed (the feed's asset must be built with
+        can_subset=True: the results are logged per day, not returned)."""
         noun = self.parser.contract.noun
         return [
             dg.AssetCheckSpec(
                 "quarantine_rate",
                 asset=self.raw.asset_key,
+                partitions_def=partitions_def,
                 description=(
-                    f"Worst share of quarantined lines among the partitions of the run: warns "
-                    f"above {QUARANTINE_WARN_RATE:.1%}, fails above {QUARANTINE_FAIL_RATE:.0%}."
+                    f"Share of the day's lines quarantined: warns above "
+                    f"{QUARANTINE_WARN_RATE:.1%}, fails above {QUARANTINE_FAIL_RATE:.0%}."
                 ),
             ),
             dg.AssetCheckSpec(
                 "known_fields",
                 asset=self.raw.asset_key,
+                partitions_def=partitions_def,
                 description=(
-                    f"Warns when a {noun} carries a field the contract does not know yet (a "
-                    f"new producer release, say): its values are kept in extra_fields, but "
+                    f"Warns when a day's {noun}s carry a field the contract does not know yet "
+                    f"(a new producer release, say): its values are kept in extra_fields, but "
                     f"the contract ({contract_home}) should name and type it."
                 ),
             ),
@@ -253,10 +265,15 @@ class DailyJsonLinesFeed:
         warehouse: Warehouse,
         files,
         hash_salt: str | None = None,
-    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    ) -> Iterator[dg.MaterializeResult]:
         """Load every partition of the run; the raw table's and the quarantine's
-        materializations, then the quarantine-rate and known-fields checks. `hash_salt`
-        salts the fields the contract keeps only as a hash."""
+        materializations, then each day's quarantine-rate and known-fields checks.
+        `hash_salt` salts the fields the contract keeps only as a hash."""
+        if not context.selected_asset_keys:
+            raise dg.Failure(
+                description=f"The checks of {self.raw.asset_key.to_user_string()} are judged "
+                "as its files load: materialize the asset to run them."
+            )
         days = [dt.date.fromisoformat(key) for key in context.partition_keys]
         # Where the rows go, first: a deployment that cannot name its tables (a branch
         # without a valid pull request id) fails here, before reading any source.
@@ -281,18 +298,14 @@ class DailyJsonLinesFeed:
 
     def _results(self, context: dg.AssetExecutionContext, loads: list[DayLoad]):
         """Each day's figures on that day's materialization (a range run records one per
-        day, and metadata of the result itself would land on all of them), then the
-        run's checks, judged on its worst day."""
-        unknown: Counter[str] = Counter()
-        unknown_days: dict[str, list[str]] = {}
-        for load in loads:
-            unknown.update(load.unknown_fields)
-            for field in load.unknown_fields:
-                unknown_days.setdefault(field, []).append(str(load.day))
+        day, and metadata of the result itself would land on all of them), then each
+        day's checks. The two tables are written in one transaction, so a run that
+        selected only one of them still records the other's materializations."""
+        selected = set(context.selected_asset_keys)
         for load in loads:
             partition = str(load.day)
-            context.add_asset_metadata(
-                {
+            figures = {
+                self.raw: {
                     "dagster/row_count": load.loaded,
                     "rows_quarantined": load.quarantined,
                     "quarantine_rate": round(load.quarantine_rate, 6),
@@ -304,53 +317,98 @@ class DailyJsonLinesFeed:
                     # why lines were quarantined -> lines (the most frequent reasons)
                     "quarantine_reasons": dict(Counter(load.problems).most_common()),
                 },
-                asset_key=self.raw.asset_key,
-                partition_key=partition,
-            )
-            context.add_asset_metadata(
-                {"dagster/row_count": load.quarantined},
-                asset_key=self.quarantine.asset_key,
-                partition_key=partition,
-            )
-        worst = max(loads, key=lambda load: load.quarantine_rate)
+                self.quarantine: {"dagster/row_count": load.quarantined},
+            }
+            for table, metadata in figures.items():
+                if table.asset_key in selected:
+                    context.add_asset_metadata(
+                        metadata, asset_key=table.asset_key, partition_key=partition
+                    )
+                else:
+                    context.log_event(
+                        dg.AssetMaterialization(
+                            table.asset_key,
+                            partition=partition,
+                            metadata={**metadata, **self._table_metadata(table)},
+                        )
+                    )
         for table in (self.raw, self.quarantine):
-            yield dg.MaterializeResult(
-                asset_key=table.asset_key,
+            if table.asset_key in selected:
+                yield dg.MaterializeResult(
+                    asset_key=table.asset_key, metadata=self._table_metadata(table)
+                )
+        # Each day's checks, after its materialization: a range run judges every day alone.
+        selected = set(context.selected_asset_check_keys)
+        for load in loads:
+            target = self._materialization_of(context, str(load.day))
+            for evaluation in self._check_evaluations(load, target):
+                if dg.AssetCheckKey(evaluation.asset_key, evaluation.check_name) in selected:
+                    context.log_event(evaluation)
+
+    def _materialization_of(
+        self, context: dg.AssetExecutionContext, partition: str
+    ) -> TargetMaterialization | None:
+        """The raw table's latest materialization of the day (this run's): a check result
+        naming it is that day's current status in the UI. Dagster looks it up this way for
+        an AssetCheckResult, which cannot name a partition of a range run."""
+        records = context.instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=self.raw.asset_key, asset_partitions=[partition]),
+            limit=1,
+        ).records
+        if not records:
+            return None
+        [record] = records
+        return TargetMaterialization(
+            run_id=record.run_id, storage_id=record.storage_id, timestamp=record.timestamp
+        )
+
+    def _table_metadata(self, table: TableRef) -> dict:
+        return {
+            "dagster/table_name": table.physical(),
+            "dagster/column_schema": self.column_schema(table),
+        }
+
+    def _check_evaluations(
+        self, load: DayLoad, target: TargetMaterialization | None
+    ) -> list[dg.AssetCheckEvaluation]:
+        rate = load.quarantine_rate
+        unknown = dict(sorted(load.unknown_fields.items()))
+        return [
+            dg.AssetCheckEvaluation(
+                asset_key=self.raw.asset_key,
+                check_name="quarantine_rate",
+                partition=str(load.day),
+                target_materialization_data=target,
+                passed=rate <= QUARANTINE_WARN_RATE,
+                severity=(
+                    dg.AssetCheckSeverity.ERROR
+                    if rate > QUARANTINE_FAIL_RATE
+                    else dg.AssetCheckSeverity.WARN
+                ),
+                description=f"{load.quarantined} of {load.lines - load.blank_lines} lines "
+                f"quarantined ({rate:.2%}).",
                 metadata={
-                    "dagster/table_name": table.physical(),
-                    "dagster/column_schema": self.column_schema(table),
+                    "quarantine_rate": round(rate, 6),
+                    "rows_quarantined": load.quarantined,
+                    "quarantine_reasons": dict(Counter(load.problems).most_common()),
                 },
-            )
-        yield dg.AssetCheckResult(
-            check_name="quarantine_rate",
-            asset_key=self.raw.asset_key,
-            passed=worst.quarantine_rate <= QUARANTINE_WARN_RATE,
-            severity=(
-                dg.AssetCheckSeverity.ERROR
-                if worst.quarantine_rate > QUARANTINE_FAIL_RATE
-                else dg.AssetCheckSeverity.WARN
             ),
-            metadata={
-                "worst_partition": str(worst.day),
-                "worst_rate": round(worst.quarantine_rate, 6),
-            },
-        )
-        yield dg.AssetCheckResult(
-            check_name="known_fields",
-            asset_key=self.raw.asset_key,
-            passed=not unknown,
-            severity=dg.AssetCheckSeverity.WARN,
-            description=(
-                "Fields not in the contract: "
-                + ", ".join(f"{name!r} ({count} lines)" for name, count in sorted(unknown.items()))
-                if unknown
-                else "Every field sent is in the contract."
+            dg.AssetCheckEvaluation(
+                asset_key=self.raw.asset_key,
+                check_name="known_fields",
+                partition=str(load.day),
+                target_materialization_data=target,
+                passed=not unknown,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=(
+                    "Fields not in the contract: "
+                    + ", ".join(f"{name!r} ({count} lines)" for name, count in unknown.items())
+                    if unknown
+                    else "Every field sent is in the contract."
+                ),
+                metadata={"unknown_fields": unknown},
             ),
-            metadata={
-                "unknown_fields": dict(sorted(unknown.items())),
-                "partitions": {name: ", ".join(days) for name, days in unknown_days.items()},
-            },
-        )
+        ]
 
 
 def _in_order(load: Callable[[dt.date], DayLoad], days: list[dt.date]) -> Iterator[DayLoad]:

@@ -33,10 +33,12 @@ from dop_telemetry.ingestion.contract import ACTIONS, FIELD_NAMES
 BASE_INSTANCES = 150
 MALFORMED_RATE = 0.001
 RETRY_RATE = 0.0005  # a client re-sends an event (same event_id) a little later
-# Share of the newest release's events that carry a field the contract does not know yet
-# (a release adding a field is how real feeds drift): rare, and kept by the ingestion.
+# A field the contract does not know yet, sent from the sample's last FUTURE_FIELD_DAYS
+# days on by a share of the newest release's events: a release adding a field is how real
+# feeds drift. The ingestion keeps it; the known_fields check warns on those days only.
 FUTURE_FIELD = "code_server_kind"
-FUTURE_FIELD_RATE = 0.002
+FUTURE_FIELD_RATE = 0.02
+FUTURE_FIELD_DAYS = 3
 # Dagster sends user_id since early 2026 (dagster-io/dagster#33320); in this calendar of
 # releases, from 1.13.0. Older clients send no such key.
 USER_ID_SINCE = (1, 13, 0)
@@ -231,7 +233,7 @@ def day_lines(spec: SampleDataSpec, instances: list[Instance], day_index: int) -
         version = _version(instance, day_index, released)
         # a daemon's session id (and the UI's client id) lasts the day
         session = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        newest = version == released[-1]
+        future = version == released[-1] and day_index >= spec.days - FUTURE_FIELD_DAYS
         for _ in range(count):
             action = _ACTION_NAMES[_bisect(rng.random() * _total)]
             client_time = midnight + dt.timedelta(microseconds=rng.randrange(86_400_000_000))
@@ -252,7 +254,7 @@ def day_lines(spec: SampleDataSpec, instances: list[Instance], day_index: int) -
             }
             # the contract's fields in TelemetryEntry's order; absent ones left out
             event = {name: values[name] for name in FIELD_NAMES if values[name] is not None}
-            if newest and rng.random() < FUTURE_FIELD_RATE:
+            if future and rng.random() < FUTURE_FIELD_RATE:
                 event[FUTURE_FIELD] = rng.choice(("subprocess", "grpc"))
             events.append((client_time, event))
     for client_time, event in list(events):

@@ -2,11 +2,12 @@
 
 import dagster as dg
 
+from dop_shared import partitions
 from dop_shared.alerts import run_failure_alerts
 from dop_shared.dbt import location_dbt_assets
 from dop_shared.definitions import location_definitions
 from dop_telemetry.automation import schedules_and_sensors
-from dop_telemetry.ingestion.events import daily_partitions, oss_telemetry_events
+from dop_telemetry.ingestion.events import build_oss_telemetry_events, daily_partitions
 from dop_telemetry.ingestion.pypi import dagster_pypi_downloads, weekly_partitions
 from dop_telemetry.resources import source_resources
 
@@ -18,7 +19,7 @@ def defs() -> dg.Definitions:
     schedules, sensors = schedules_and_sensors()
     return location_definitions(
         assets=[
-            oss_telemetry_events,
+            build_oss_telemetry_events(partitions.daily_partitions()),
             dagster_pypi_downloads,
             # dbt models follow the partitions of the source that feeds them
             location_dbt_assets(

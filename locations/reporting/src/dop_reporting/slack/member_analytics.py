@@ -22,29 +22,39 @@ RAW = TableRef("purina", "slack", "slack_member_analytics")
 QUARANTINE = TableRef("purina", "slack", "slack_member_analytics_quarantine")
 FEED = DailyJsonLinesFeed(JsonLinesParser(MEMBER_ANALYTICS), RAW, QUARANTINE)
 
-# Daily over the platform's history; narrowed to the sample's days locally when the
-# location loads (dop_shared.partitions).
+
+def build_slack_member_analytics(
+    partitions_def: dg.PartitionsDefinition = partitions.DAILY,
+) -> dg.AssetsDefinition:
+    """The member records and their quarantine over `partitions_def` (the platform's
+    history by default; the location builds it with the environment's days, so that
+    its per-day checks share the asset's partitions, see FEED.check_specs)."""
+
+    @dg.multi_asset(
+        name="slack_member_analytics",
+        specs=FEED.asset_specs(
+            raw="One row per community Slack member and day (admin.analytics.getFile, type "
+            "member), as sent, the e-mail address replaced by its salted hash (email_hash).",
+            quarantine="Member analytics lines that could not be loaded, and why.",
+            group_name="reporting_ingestion",
+            owners=location("reporting").owners,
+            kinds={"python", "slack"},
+        ),
+        check_specs=FEED.check_specs("dop_reporting.slack.contract", partitions_def),
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        can_subset=True,
+    )
+    def slack_member_analytics(
+        context: dg.AssetExecutionContext,
+        warehouse: Warehouse,
+        slack_files: SlackAnalyticsFiles,
+        email_hashing: EmailHashing,
+    ):
+        yield from FEED.ingest(context, warehouse, slack_files, hash_salt=email_hashing.salt)
+
+    return slack_member_analytics
+
+
 daily_partitions = partitions.DAILY
-
-
-@dg.multi_asset(
-    specs=FEED.asset_specs(
-        raw="One row per community Slack member and day (admin.analytics.getFile, type "
-        "member), as sent, the e-mail address replaced by its salted hash (email_hash).",
-        quarantine="Member analytics lines that could not be loaded, and why.",
-        group_name="reporting_ingestion",
-        owners=location("reporting").owners,
-        kinds={"python", "slack"},
-    ),
-    check_specs=FEED.check_specs("dop_reporting.slack.contract"),
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    can_subset=False,
-)
-def slack_member_analytics(
-    context: dg.AssetExecutionContext,
-    warehouse: Warehouse,
-    slack_files: SlackAnalyticsFiles,
-    email_hashing: EmailHashing,
-):
-    yield from FEED.ingest(context, warehouse, slack_files, hash_salt=email_hashing.salt)
+slack_member_analytics = build_slack_member_analytics(daily_partitions)

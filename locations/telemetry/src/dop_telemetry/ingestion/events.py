@@ -31,20 +31,37 @@ daily_partitions = partitions.DAILY
 FEED = DailyJsonLinesFeed(JsonLinesParser(TELEMETRY), RAW_EVENTS, QUARANTINE)
 
 
-@dg.multi_asset(
-    specs=FEED.asset_specs(
-        raw="Valid OSS telemetry events, one partition per daily file, as sent.",
-        quarantine="Telemetry lines that could not be loaded: file, line, problem, raw text.",
-        group_name="telemetry_ingestion",
-        owners=location("telemetry").owners,
-        kinds={"python"},
-    ),
-    check_specs=FEED.check_specs("dop_telemetry.ingestion.contract"),
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    can_subset=False,
-)
-def oss_telemetry_events(
-    context: dg.AssetExecutionContext, warehouse: Warehouse, telemetry_files: TelemetryFiles
-):
-    yield from FEED.ingest(context, warehouse, telemetry_files)
+def build_oss_telemetry_events(
+    partitions_def: dg.PartitionsDefinition = partitions.DAILY,
+) -> dg.AssetsDefinition:
+    """The raw events and their quarantine over `partitions_def`: the platform's history
+    by default; the location builds it with the environment's days when it loads
+    (dop_shared.partitions), so that its per-day checks share the asset's partitions.
+    Subsettable only so that the checks can be reported per day (see FEED.check_specs):
+    both tables are always loaded together."""
+
+    @dg.multi_asset(
+        name="oss_telemetry_events",
+        specs=FEED.asset_specs(
+            raw="Valid OSS telemetry events, one partition per daily file, as sent.",
+            quarantine="Telemetry lines that could not be loaded: file, line, problem, raw text.",
+            group_name="telemetry_ingestion",
+            owners=location("telemetry").owners,
+            kinds={"python"},
+        ),
+        check_specs=FEED.check_specs("dop_telemetry.ingestion.contract", partitions_def),
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        can_subset=True,
+    )
+    def oss_telemetry_events(
+        context: dg.AssetExecutionContext, warehouse: Warehouse, telemetry_files: TelemetryFiles
+    ):
+        yield from FEED.ingest(context, warehouse, telemetry_files)
+
+    return oss_telemetry_events
+
+
+# Daily over the platform's history (tests and benches pick their days in it).
+daily_partitions = partitions.DAILY
+oss_telemetry_events = build_oss_telemetry_events(daily_partitions)
