@@ -30,19 +30,21 @@ dop:
 """
 
 
-def test_every_model_compiles_for_snowflake(tmp_path, dbt_manifest):
+def _dbt(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """dbt on the production target's settings, against fakesnow's server."""
     from dop_shared.dbt import dbt_vars
 
     variables = dbt_vars({"DAGSTER_CLOUD_DEPLOYMENT_NAME": "prod"})
     assert variables["dop_models_database"] == "PURINA"
+    base = {k: v for k, v in os.environ.items() if k != "DOP_EMAIL_HASH_SALT"}
+    tmp_path.mkdir(parents=True, exist_ok=True)
     with fakesnow_server() as kwargs:
         (tmp_path / "profiles.yml").write_text(PROFILE.format(**kwargs))
         dbt = Path(sys.executable).with_name("dbt")
-        result = subprocess.run(
+        return subprocess.run(
             [
                 str(dbt),
-                "compile",
-                "--no-introspect",
+                *args,
                 "--profiles-dir",
                 str(tmp_path),
                 "--target-path",
@@ -54,8 +56,17 @@ def test_every_model_compiles_for_snowflake(tmp_path, dbt_manifest):
             capture_output=True,
             text=True,
             timeout=300,
-            env={**os.environ, "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+            env={
+                **base,
+                "DO_NOT_TRACK": "1",
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+                **env,
+            },
         )
+
+
+def test_every_model_compiles_for_snowflake(tmp_path, dbt_manifest):
+    result = _dbt(tmp_path, "compile", "--no-introspect")
     assert result.returncode == 0, result.stdout[-3000:]
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
     assert manifest["metadata"]["adapter_type"] == "snowflake"
@@ -78,3 +89,22 @@ def test_every_model_compiles_for_snowflake(tmp_path, dbt_manifest):
     assert (
         "PURINA.prod_telemetry.oss_telemetry_events_raw" in compiled["stg_prod_telemetry__events"]
     )
+
+
+USERS = "stg_postgres_etl_low_freq__users"  # the model that hashes e-mail addresses
+
+
+def test_production_refuses_to_hash_e_mail_addresses_with_the_local_salt(tmp_path):
+    """Without DOP_EMAIL_HASH_SALT, a production build stops before hashing anything with
+    the documented local salt (its hashes could be reversed by anyone reading this repo);
+    with it, the model hashes with that salt."""
+    refused = _dbt(tmp_path / "no_salt", "run", "--select", USERS)
+    assert refused.returncode != 0
+    assert "Set DOP_EMAIL_HASH_SALT" in refused.stdout
+    assert "target prod must not hash with the local default" in refused.stdout
+
+    salted = _dbt(tmp_path / "salt", "run", "--select", USERS, DOP_EMAIL_HASH_SALT="s3cr3t-salt")
+    assert "Set DOP_EMAIL_HASH_SALT" not in salted.stdout
+    [compiled] = (tmp_path / "salt" / "target" / "compiled").rglob(f"{USERS}.sql")
+    sql = compiled.read_text()
+    assert "sha2(" in sql and "'s3cr3t-salt'" in sql and "dop-local-email-salt" not in sql
