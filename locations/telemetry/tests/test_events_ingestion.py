@@ -308,8 +308,10 @@ def test_checks_are_judged_per_day_in_a_range(data_dir, tmp_path):
         ("quarantine_rate", str(days[2])): (False, "ERROR"),
     }
     # each names the day's materialization, which makes it that day's status in the UI
-    targets = {e.target_materialization_data.run_id for e in result.get_asset_check_evaluations()}
-    assert targets == {result.run_id}
+    evaluations = result.get_asset_check_evaluations()
+    assert {e.target_materialization_data.run_id for e in evaluations} == {result.run_id}
+    by_day = {e.partition: e.target_materialization_data.storage_id for e in evaluations}
+    assert len(set(by_day.values())) == len(days)  # each day its own materialization
 
 
 def test_a_run_of_one_table_still_records_the_other(data_dir, tmp_path):

@@ -348,28 +348,31 @@ class DailyJsonLinesFeed:
                 )
         # Each day's checks, after its materialization: a range run judges every day alone.
         selected = set(context.selected_asset_check_keys)
+        targets = self._materializations_of(context, [str(load.day) for load in loads])
         for load in loads:
-            target = self._materialization_of(context, str(load.day))
-            for evaluation in self._check_evaluations(load, target):
+            for evaluation in self._check_evaluations(load, targets.get(str(load.day))):
                 if dg.AssetCheckKey(evaluation.asset_key, evaluation.check_name) in selected:
                     context.log_event(evaluation)
 
-    def _materialization_of(
-        self, context: dg.AssetExecutionContext, partition: str
-    ) -> TargetMaterialization | None:
-        """The raw table's latest materialization of the day (this run's): a check result
+    def _materializations_of(
+        self, context: dg.AssetExecutionContext, partitions: list[str]
+    ) -> dict[str, TargetMaterialization]:
+        """The raw table's latest materialization of each day (this run's): a check result
         naming it is that day's current status in the UI. Dagster looks it up this way for
         an AssetCheckResult, which cannot name a partition of a range run."""
         records = context.instance.fetch_materializations(
-            dg.AssetRecordsFilter(asset_key=self.raw.asset_key, asset_partitions=[partition]),
-            limit=1,
+            dg.AssetRecordsFilter(asset_key=self.raw.asset_key, asset_partitions=partitions),
+            limit=len(partitions),
         ).records
-        if not records:
-            return None
-        [record] = records
-        return TargetMaterialization(
-            run_id=record.run_id, storage_id=record.storage_id, timestamp=record.timestamp
-        )
+        latest: dict[str, TargetMaterialization] = {}
+        for record in records:  # newest first
+            latest.setdefault(
+                str(record.partition_key),
+                TargetMaterialization(
+                    run_id=record.run_id, storage_id=record.storage_id, timestamp=record.timestamp
+                ),
+            )
+        return latest
 
     def _table_metadata(self, table: TableRef) -> dict:
         return {
