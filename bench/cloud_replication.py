@@ -40,7 +40,7 @@ RESTORE_CHANGED = (
 
 CLOCK = """\
   How the two runs are timed, alike: each is the `runs` asset materialized by Dagster
-  (dg.materialize: reflection, cursor from the replica, extract, normalize, load/merge,
+  (dg.materialize: reflection, cursor from the replica, read, dlt load or direct merge,
   metadata, check) in a fresh process of its own, after that process imported the code
   location and the replication's libraries and opened its instance; the clock starts
   at the materialization. The full run loads an empty replica; the incremental one,

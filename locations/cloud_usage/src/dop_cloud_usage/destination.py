@@ -33,28 +33,34 @@ def duckdb_file(warehouse: DuckDBWarehouse, group: str) -> Path:
 
 
 @contextlib.contextmanager
-def destination(warehouse: Warehouse, group: str) -> Iterator:
-    """A dlt destination writing into the STITCH database the warehouse resource points at.
+def stitch_connection(warehouse: Warehouse, group: str) -> Iterator:
+    """Locally, one DuckDB connection to the STITCH file for the whole sync (the cursor
+    read, a direct merge or dlt's load, the figures): dlt would otherwise open the file
+    for each client, at ~0.1 s a time, a fixed cost of every sync however few its rows.
+    None elsewhere: dlt connects to Snowflake itself."""
+    if not isinstance(warehouse, DuckDBWarehouse):
+        yield None
+        return
+    import duckdb
 
-    Locally one DuckDB connection, opened here, serves the whole sync (the cursor read,
-    dlt's load, the figures): dlt would otherwise open the file for each client, at
-    ~0.1 s a time, a fixed cost of every sync however few its rows.
-    """
+    file = duckdb_file(warehouse, group)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    conn = duckdb.connect(str(file))
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def dlt_destination(warehouse: Warehouse, group: str, conn=None):
+    """dlt's destination for the STITCH database: `conn` (from `stitch_connection`)
+    locally, the warehouse resource's Snowflake account elsewhere."""
     import dlt
 
     if isinstance(warehouse, DuckDBWarehouse):
-        import duckdb
-
-        file = duckdb_file(warehouse, group)
-        file.parent.mkdir(parents=True, exist_ok=True)
-        conn = duckdb.connect(str(file))
-        try:
-            yield dlt.destinations.duckdb(conn)
-        finally:
-            conn.close()
-        return
+        return dlt.destinations.duckdb(conn)
     if isinstance(warehouse, SnowflakeWarehouse):
-        yield dlt.destinations.snowflake(
+        return dlt.destinations.snowflake(
             credentials={
                 "database": stitch_database(group),
                 "username": warehouse.user,
@@ -66,5 +72,11 @@ def destination(warehouse: Warehouse, group: str) -> Iterator:
                 "query": dict(warehouse.connection_args or {}),
             }
         )
-        return
     raise TypeError(f"no dlt destination for a {type(warehouse).__name__} warehouse")
+
+
+@contextlib.contextmanager
+def destination(warehouse: Warehouse, group: str) -> Iterator:
+    """A dlt destination writing into the STITCH database the warehouse resource points at."""
+    with stitch_connection(warehouse, group) as conn:
+        yield dlt_destination(warehouse, group, conn)

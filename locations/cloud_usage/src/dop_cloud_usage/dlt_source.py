@@ -37,20 +37,14 @@ class StitchDltTranslator(DagsterDltTranslator):
 
 
 def reflect(engine, tables: Sequence[str]) -> sa.MetaData:
-    """The source tables with their columns and primary keys, nothing else: two catalog
-    queries for all tables, where SQLAlchemy's full reflection also reads indexes,
-    foreign keys and constraints, which a replica has no use for."""
-    inspector = sa.inspect(engine)
-    columns = inspector.get_multi_columns(filter_names=list(tables))
-    keys = inspector.get_multi_pk_constraint(filter_names=list(tables))
+    """The source tables with their columns, nothing else: one catalog query for all
+    tables, where SQLAlchemy's full reflection also reads indexes, foreign keys and
+    constraints, which a replica has no use for (the merge key is `PRIMARY_KEY`,
+    given to dlt as such)."""
+    columns = sa.inspect(engine).get_multi_columns(filter_names=list(tables))
     metadata = sa.MetaData()
-    for (schema, name), found in columns.items():
-        primary = set(keys.get((schema, name), {}).get("constrained_columns") or ())
-        sa.Table(
-            name,
-            metadata,
-            *(sa.Column(c["name"], c["type"], primary_key=c["name"] in primary) for c in found),
-        )
+    for (_schema, name), found in columns.items():
+        sa.Table(name, metadata, *(sa.Column(c["name"], c["type"]) for c in found))
     missing = sorted(set(tables) - set(metadata.tables))
     if missing:
         raise dg.Failure(

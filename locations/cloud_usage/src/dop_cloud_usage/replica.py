@@ -47,22 +47,26 @@ class Pending:
 
 def pending(conn, source: sa.Table, replica: Replica) -> Pending:
     """One indexed query on the source: is there a row past the cursor, and are the rows
-    at the cursor the replica's own?"""
+    at the cursor the replica's own? It visits the rows at the cursor and one row past
+    it, not every changed row: rows just changed at the source cost their first reader
+    a heap visit each (visibility), which the read of the changed rows pays anyway."""
     if replica.cursor is None:
         found = conn.execute(sa.select(sa.literal(1)).select_from(source).limit(1)).first()
         return Pending(None, found is not None)
     column, key = source.c[CURSOR], source.c[PRIMARY_KEY]
     cursor = _as_column_time(replica.cursor, column.type)
-    at = column == cursor
-    count, total, latest = conn.execute(
-        sa.select(
-            sa.func.count().filter(at), sa.func.sum(key).filter(at), sa.func.max(column)
-        ).where(column >= cursor)
+    # max(): the index read backwards from its newest entry, which a row just updated
+    # holds (rows updated and updated back leave dead entries a forward read visits)
+    newer = sa.select(sa.func.max(column)).where(column > cursor).scalar_subquery()
+    count, total, found = conn.execute(
+        sa.select(sa.func.count(), sa.func.sum(key), newer.correlate(None)).where(
+            column == cursor
+        )
     ).one()
     same_boundary = (int(count), int(total or 0)) == replica.at_cursor
-    newer = latest is not None and latest != cursor
     return Pending(
-        column > cursor if same_boundary else column >= cursor, newer or not same_boundary
+        column > cursor if same_boundary else column >= cursor,
+        found is not None or not same_boundary,
     )
 
 
