@@ -117,10 +117,34 @@ class DailyJsonLinesFeed:
     def partition_column(self) -> str:
         return self.parser.contract.partition_column
 
-    def asset_specs(
-        self, *, raw: str, quarantine: str, group_name: str, owners, kinds: set[str]
+    def multi_asset(
+        self,
+        *,
+        name: str,
+        partitions_def: dg.PartitionsDefinition,
+        raw: str,
+        quarantine: str,
+        group_name: str,
+        owners,
+        kinds: set[str],
+        contract_home: str,
+    ):
+        """The decorator of the feed's asset, whose body calls `ingest`: the raw table and
+        its quarantine (these descriptions), their per-day checks, one run per range.
+        Subsettable only so that Dagster takes check results logged per day rather than
+        returned (see `ingest`); both tables always load together."""
+        return dg.multi_asset(
+            name=name,
+            specs=self._asset_specs(raw, quarantine, group_name, owners, kinds),
+            check_specs=self._check_specs(contract_home, partitions_def),
+            partitions_def=partitions_def,
+            backfill_policy=dg.BackfillPolicy.single_run(),
+            can_subset=True,
+        )
+
+    def _asset_specs(
+        self, raw: str, quarantine: str, group_name: str, owners, kinds: set[str]
     ) -> list[dg.AssetSpec]:
-        """The raw table's and the quarantine's specs, with these descriptions."""
         return [
             dg.AssetSpec(
                 table.asset_key,
@@ -180,42 +204,37 @@ class DailyJsonLinesFeed:
             ]
         return dg.TableSchema(columns=columns)
 
-    def check_specs(
+    def _check_specs(
         self, contract_home: str, partitions_def: dg.PartitionsDefinition
     ) -> list[dg.AssetCheckSpec]:
         """The raw table's checks, partitioned like it: each day is judged alone, so the UI
-        shows which day failed and which passed (the feed's asset must be built with
-        can_subset=True: the results are logged per day, not returned)."""
+        shows which day failed and which passed."""
         noun = self.parser.contract.noun
         # Partitioned checks are a preview of Dagster 1.13; pinned here, said once, here.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", dg.PreviewWarning)
-            return self._check_specs(noun, contract_home, partitions_def)
-
-    def _check_specs(
-        self, noun: str, contract_home: str, partitions_def: dg.PartitionsDefinition
-    ) -> list[dg.AssetCheckSpec]:
-        return [
-            dg.AssetCheckSpec(
-                "quarantine_rate",
-                asset=self.raw.asset_key,
-                partitions_def=partitions_def,
-                description=(
-                    f"Share of the day's lines quarantined: warns above "
-                    f"{QUARANTINE_WARN_RATE:.1%}, fails above {QUARANTINE_FAIL_RATE:.0%}."
+            return [
+                dg.AssetCheckSpec(
+                    "quarantine_rate",
+                    asset=self.raw.asset_key,
+                    partitions_def=partitions_def,
+                    description=(
+                        f"Share of the day's lines quarantined: warns above "
+                        f"{QUARANTINE_WARN_RATE:.1%}, fails above {QUARANTINE_FAIL_RATE:.0%}."
+                    ),
                 ),
-            ),
-            dg.AssetCheckSpec(
-                "known_fields",
-                asset=self.raw.asset_key,
-                partitions_def=partitions_def,
-                description=(
-                    f"Warns when a day's {noun}s carry a field the contract does not know yet "
-                    f"(a new producer release, say): its values are kept in extra_fields, but "
-                    f"the contract ({contract_home}) should name and type it."
+                dg.AssetCheckSpec(
+                    "known_fields",
+                    asset=self.raw.asset_key,
+                    partitions_def=partitions_def,
+                    description=(
+                        f"Warns when a day's {noun}s carry a field the contract does not know "
+                        f"yet (a new producer release, say): its values are kept in "
+                        f"extra_fields, but the contract ({contract_home}) should name and "
+                        f"type it."
+                    ),
                 ),
-            ),
-        ]
+            ]
 
     def _load_day(
         self, staging: StagingArea, files, day: dt.date, hash_salt: str | None

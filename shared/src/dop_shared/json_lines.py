@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from dop_shared.sql import quote_identifier, quote_literal
+
 
 class UnreadableFile(ValueError):
     """The file is not a complete gzip stream; nothing of it should be loaded."""
@@ -94,10 +96,6 @@ class Contract:
         return (*(c for c in columns if c), self.extra_column, *lineage)
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _target(field: Field) -> str:
     """How from_json hands a field over: a string field as the string itself (most of a
     line is strings: no copy as JSON text), any other field as its JSON text."""
@@ -128,7 +126,7 @@ def _fits(field: Field, value: str, typed: str | None) -> str:
         tests = [f"not json_valid({text})"]
     else:
         types = set(field.json_types)
-        tests = [f"starts_with({text}, {_sql_text(c)})" for t, c in _FIRST_BYTE if t in types]
+        tests = [f"starts_with({text}, {quote_literal(c)})" for t, c in _FIRST_BYTE if t in types]
         if "BOOLEAN" in types:
             tests.append(f"{text} in ('true', 'false')")
         if {"UBIGINT", "BIGINT"} <= types:  # any integer of BIGINT range is one of the two
@@ -157,18 +155,14 @@ _JSON_TYPE_WORDS = {
 }
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _sql_list(values) -> str:
-    return "(" + ", ".join(_sql_text(v) for v in values) + ")"
+    return "(" + ", ".join(quote_literal(v) for v in values) + ")"
 
 
 def _type_word(json_type: str) -> str:
     """SQL: the JSON type `json_type` (an expression) in words."""
     cases = " ".join(
-        f"when {_sql_text(k)} then {_sql_text(v)}" for k, v in _JSON_TYPE_WORDS.items()
+        f"when {quote_literal(k)} then {quote_literal(v)}" for k, v in _JSON_TYPE_WORDS.items()
     )
     return f"case {json_type} {cases} else lower({json_type}) end"
 
@@ -259,7 +253,7 @@ class JsonLinesParser:
 
     @cached_property
     def _paths(self) -> str:
-        return "[" + ", ".join(_sql_text(f"$.{f.name}") for f in self.contract.fields) + "]"
+        return "[" + ", ".join(quote_literal(f"$.{f.name}") for f in self.contract.fields) + "]"
 
     @cached_property
     def _broken(self) -> str:
@@ -269,7 +263,8 @@ class JsonLinesParser:
         required = "[" + ", ".join("true" if f.required else "false" for f in fields) + "]"
         # JSON null (json_type 'NULL') is accepted for an optional field only
         accepted = [f.json_types if f.required else (*f.json_types, "NULL") for f in fields]
-        allowed = "[" + ", ".join("[" + ", ".join(map(_sql_text, a)) + "]" for a in accepted) + "]"
+        allowed = ", ".join("[" + ", ".join(map(quote_literal, a)) + "]" for a in accepted)
+        allowed = f"[{allowed}]"
         return (
             f"list_position(list_transform(range(1, {len(fields) + 1}), lambda i: "
             f"case when types[i] is null then {required}[i] "
@@ -280,11 +275,16 @@ class JsonLinesParser:
     def _reason(self) -> str:
         """SQL: why an object line breaks the contract, from `types` and `broken`: the first
         broken field, in contract order, names it."""
-        names = "[" + ", ".join(_sql_text(f.name) for f in self.contract.fields) + "]"
+        names = "[" + ", ".join(quote_literal(f.name) for f in self.contract.fields) + "]"
         return (
             f"case when types[broken] is null then 'missing ' || {names}[broken] "
             f"else {names}[broken] || ' is ' || {_type_word('types[broken]')} end"
         )
+
+    @cached_property
+    def _stage_queries(self) -> dict[bool, str]:
+        """The staging SQL, by `tolerant`, written once per contract."""
+        return {tolerant: self._stage_lines(tolerant) for tolerant in (False, True)}
 
     def _stage_lines(self, tolerant: bool) -> str:
         """SQL staging a file. Not `tolerant`: a line that looks like a whole object but
@@ -299,7 +299,7 @@ class JsonLinesParser:
         # - `keys`: how many top-level keys an object line has, NULL for any other line. A
         #   json function failing on one line makes DuckDB redo the line's whole vector line
         #   by line, so only a line that looks like a whole object is tried directly;
-        #   others pass json_valid first. Tried how: see `_stage_lines`.
+        #   others pass json_valid first (with or without try(): see the docstring).
         # - `j`: every contract field of an object line, in one from_json parse, handed
         #   over as _target says; `_v<n>` its values, typed; `fits` reads the types off it.
         # - `types`, `broken`: only for an object line that does not plainly fit (rare): a
@@ -313,13 +313,13 @@ class JsonLinesParser:
         # values staged: the kept fields, and the ones kept only as a hash (hashed in
         # valid_rows; staging is this process's memory, never the warehouse)
         kept = [(n, f) for n, f in enumerate(fields) if not f.drop or f.hashed_as]
-        field = {f.name: f"j.{_ident(f.name)}" for f in fields}
+        field = {f.name: f"j.{quote_identifier(f.name)}" for f in fields}
         values = ", ".join(f"{_typed(f, field[f.name])} as _v{n}" for n, f in kept)
         typed = {f.name: f"_v{n}" for n, f in kept}
         fits = " and ".join(_fits(f, field[f.name], typed.get(f.name)) for f in fields)
         found = " + ".join(f"({field[f.name]} is not null)::int" for f in fields)
-        value = ", ".join(f"{_ident(f.name)} := _v{n}" for n, f in kept)
-        structure = _sql_text(json.dumps({f.name: _target(f) for f in fields}))
+        value = ", ".join(f"{quote_identifier(f.name)} := _v{n}" for n, f in kept)
+        structure = quote_literal(json.dumps({f.name: _target(f) for f in fields}))
         keys = "try(json_keys(line))" if tolerant else "json_keys(line)"
         return f"""
 create or replace temp table raw_lines as
@@ -385,11 +385,11 @@ from (
         (see `valid_row_params`)."""
 
         def column(f: Field) -> str | None:  # in contract order; JSON objects as their text
-            value = f"value.{_ident(f.name)}"
+            value = f"value.{quote_identifier(f.name)}"
             if f.drop:
                 hashed = f"sha256($hash_salt || nullif(lower(trim({value})), ''))"
-                return f"{hashed} as {_ident(f.hashed_as)}" if f.hashed_as else None
-            return f"cast({value} as {f.column_type}) as {_ident(f.name)}"
+                return f"{hashed} as {quote_identifier(f.hashed_as)}" if f.hashed_as else None
+            return f"cast({value} as {f.column_type}) as {quote_identifier(f.name)}"
 
         select = ", ".join(c for c in map(column, self.contract.fields) if c)
         # unknown keys with their values, one JSON object; keys addressed as JSON
@@ -461,9 +461,9 @@ order by line_number
 
         try:
             try:
-                conn.execute(self._stage_lines(tolerant=False), {"path": str(path)})
+                conn.execute(self._stage_queries[False], {"path": str(path)})
             except duckdb.InvalidInputException:  # a line that only looks like an object
-                conn.execute(self._stage_lines(tolerant=True), {"path": str(path)})
+                conn.execute(self._stage_queries[True], {"path": str(path)})
         except (duckdb.IOException, duckdb.InvalidInputException) as error:
             raise UnreadableFile(
                 f"{path} could not be read as gzip JSON lines ({error})."

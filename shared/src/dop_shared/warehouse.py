@@ -24,6 +24,7 @@ import pyarrow as pa
 from pydantic import Field
 
 from dop_shared import environment, paths
+from dop_shared.sql import quote_identifier
 
 
 @dataclass(frozen=True)
@@ -65,18 +66,14 @@ class Partition:
     end: Any = None
 
     def predicate(self, placeholder: str, quote=None) -> tuple[str, list[Any]]:
-        column = (quote or _quote)(self.column)
+        column = (quote or quote_identifier)(self.column)
         if self.end is None:
             return f"{column} = {placeholder}", [self.value]
         return f"{column} >= {placeholder} AND {column} < {placeholder}", [self.value, self.end]
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def _quoted(physical_name: str) -> str:
-    return ".".join(_quote(part) for part in physical_name.split("."))
+    return ".".join(quote_identifier(part) for part in physical_name.split("."))
 
 
 @dataclass(frozen=True)
@@ -163,7 +160,8 @@ class _DuckDBStaging(StagingArea):
                 for name, column_type, *_ in incoming:
                     if name.lower() not in existing:
                         conn.execute(
-                            f"ALTER TABLE {target} ADD COLUMN {_quote(name)} {column_type}"
+                            f"ALTER TABLE {target} "
+                            f"ADD COLUMN {quote_identifier(name)} {column_type}"
                         )
             self._created.add(target)
 
@@ -311,7 +309,7 @@ class DuckDBWarehouse(Warehouse):
             ).fetchall()
             if not exists:
                 return []
-            sql, params = _select_all(_quoted(physical), partition, "?", _quote)
+            sql, params = _select_all(_quoted(physical), partition, "?", quote_identifier)
             cursor = conn.execute(sql, params)
             return _as_dicts(cursor.description, cursor.fetchall())
 
@@ -338,7 +336,7 @@ _ARROW_TO_SNOWFLAKE = (
 
 
 def _upper_quote(identifier: str) -> str:
-    return _quote(identifier.upper())
+    return quote_identifier(identifier.upper())
 
 
 def _snowflake_type(arrow_type: pa.DataType) -> str:
@@ -353,7 +351,7 @@ def _add_missing_columns(cur: Any, physical: str, schema: pa.Schema) -> None:
     additive migration as on DuckDB: old rows read NULL there)."""
     database, schema_name, table = physical.split(".")
     cur.execute(
-        f"SELECT column_name FROM {_quote(database)}.information_schema.columns "
+        f"SELECT column_name FROM {quote_identifier(database)}.information_schema.columns "
         "WHERE table_schema = %s AND table_name = %s",
         (schema_name, table),
     )
@@ -440,7 +438,7 @@ class SnowflakeWarehouse(Warehouse):
         with self._resource().get_connection() as conn:
             cur = conn.cursor()
             cur.execute(
-                f"SELECT count(*) FROM {_quote(database)}.information_schema.tables "
+                f"SELECT count(*) FROM {quote_identifier(database)}.information_schema.tables "
                 "WHERE table_schema = %s AND table_name = %s",
                 (schema, table),
             )

@@ -24,12 +24,9 @@ import sqlalchemy as sa
 
 from dop_cloud_usage.dlt_source import BACKEND_KWARGS
 from dop_cloud_usage.tables import PRIMARY_KEY
+from dop_shared.sql import quote_identifier
 
 STAGE = "dop_increment"
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 class DuckDBReplicaSql:
@@ -50,10 +47,10 @@ class DuckDBReplicaSql:
         return self
 
     def escape_column_name(self, name: str) -> str:
-        return _quoted(name)
+        return quote_identifier(name)
 
     def make_qualified_table_name(self, table: str) -> str:
-        return f"{_quoted(self.dataset)}.{_quoted(table)}"
+        return f"{quote_identifier(self.dataset)}.{quote_identifier(table)}"
 
     def execute_sql(self, sql: str, *params: Any) -> list[tuple]:
         return self.conn.execute(sql, list(params) or None).fetchall()
@@ -95,7 +92,8 @@ def merge_increment(conn, dataset: str, engine, table: sa.Table, where) -> tuple
         str(query.compile(engine, compile_kwargs={"literal_binds": True})),
         **BACKEND_KWARGS,
     )
-    target, key = f"{_quoted(dataset)}.{_quoted(table.name)}", _quoted(PRIMARY_KEY)
+    target = f"{quote_identifier(dataset)}.{quote_identifier(table.name)}"
+    key = quote_identifier(PRIMARY_KEY)
     conn.register(STAGE, rows)  # Arrow batches streamed into a staging table, bounded memory
     try:
         conn.execute("BEGIN TRANSACTION")

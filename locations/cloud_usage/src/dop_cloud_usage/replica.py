@@ -59,9 +59,7 @@ def pending(conn, source: sa.Table, replica: Replica) -> Pending:
     # holds (rows updated and updated back leave dead entries a forward read visits)
     newer = sa.select(sa.func.max(column)).where(column > cursor).scalar_subquery()
     count, total, found = conn.execute(
-        sa.select(sa.func.count(), sa.func.sum(key), newer.correlate(None)).where(
-            column == cursor
-        )
+        sa.select(sa.func.count(), sa.func.sum(key), newer.correlate(None)).where(column == cursor)
     ).one()
     same_boundary = (int(count), int(total or 0)) == replica.at_cursor
     return Pending(

@@ -28,22 +28,18 @@ def build_slack_member_analytics(
 ) -> dg.AssetsDefinition:
     """The member records and their quarantine over `partitions_def` (the platform's
     history by default; the location builds it with the environment's days, so that
-    its per-day checks share the asset's partitions, see FEED.check_specs)."""
+    its per-day checks share the asset's partitions)."""
 
-    @dg.multi_asset(
+    @FEED.multi_asset(
         name="slack_member_analytics",
-        specs=FEED.asset_specs(
-            raw="One row per community Slack member and day (admin.analytics.getFile, type "
-            "member), as sent, the e-mail address replaced by its salted hash (email_hash).",
-            quarantine="Member analytics lines that could not be loaded, and why.",
-            group_name="reporting_ingestion",
-            owners=location("reporting").owners,
-            kinds={"python", "slack"},
-        ),
-        check_specs=FEED.check_specs("dop_reporting.slack.contract", partitions_def),
         partitions_def=partitions_def,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        can_subset=True,
+        raw="One row per community Slack member and day (admin.analytics.getFile, type "
+        "member), as sent, the e-mail address replaced by its salted hash (email_hash).",
+        quarantine="Member analytics lines that could not be loaded, and why.",
+        group_name="reporting_ingestion",
+        owners=location("reporting").owners,
+        kinds={"python", "slack"},
+        contract_home="dop_reporting.slack.contract",
     )
     def slack_member_analytics(
         context: dg.AssetExecutionContext,

@@ -36,23 +36,17 @@ def build_oss_telemetry_events(
 ) -> dg.AssetsDefinition:
     """The raw events and their quarantine over `partitions_def`: the platform's history
     by default; the location builds it with the environment's days when it loads
-    (dop_shared.partitions), so that its per-day checks share the asset's partitions.
-    Subsettable only so that the checks can be reported per day (see FEED.check_specs):
-    both tables are always loaded together."""
+    (dop_shared.partitions), so that its per-day checks share the asset's partitions."""
 
-    @dg.multi_asset(
+    @FEED.multi_asset(
         name="oss_telemetry_events",
-        specs=FEED.asset_specs(
-            raw="Valid OSS telemetry events, one partition per daily file, as sent.",
-            quarantine="Telemetry lines that could not be loaded: file, line, problem, raw text.",
-            group_name="telemetry_ingestion",
-            owners=location("telemetry").owners,
-            kinds={"python"},
-        ),
-        check_specs=FEED.check_specs("dop_telemetry.ingestion.contract", partitions_def),
         partitions_def=partitions_def,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        can_subset=True,
+        raw="Valid OSS telemetry events, one partition per daily file, as sent.",
+        quarantine="Telemetry lines that could not be loaded: file, line, problem, raw text.",
+        group_name="telemetry_ingestion",
+        owners=location("telemetry").owners,
+        kinds={"python"},
+        contract_home="dop_telemetry.ingestion.contract",
     )
     def oss_telemetry_events(
         context: dg.AssetExecutionContext, warehouse: Warehouse, telemetry_files: TelemetryFiles
