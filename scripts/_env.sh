@@ -24,7 +24,6 @@ else
 fi
 
 sync_workspace() {
-  # Compiled bytecode: imports (and so every Dagster load) stay fast even where
-  # PYTHONDONTWRITEBYTECODE is set.
-  "${UV[@]}" sync --all-packages --frozen --quiet --compile-bytecode
+  # compiles bytecode at install (pyproject.toml: compile-bytecode)
+  "${UV[@]}" sync --all-packages --frozen --quiet
 }

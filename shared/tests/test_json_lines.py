@@ -116,3 +116,62 @@ def test_unknown_fields_are_found_beside_null_and_repeated_fields(tmp_path):
     assert staged.unknown_fields == {"": 1, "extra": 1}
     assert [row["extra_fields"] for row in loaded[:2]] == [None, None]
     assert json.loads(loaded[2]["extra_fields"]) == {"extra": {"k": 1}, "": 0}
+
+
+FLAT = Contract(  # strings, booleans and integers only: lines can be judged by length
+    (
+        Field("id", ("VARCHAR",), "VARCHAR", True, "Identity."),
+        Field("name", ("VARCHAR",), "VARCHAR", False, "Any text."),
+        Field("count", ("UBIGINT", "BIGINT"), "BIGINT", False, "An integer."),
+        Field("flag", ("BOOLEAN",), "BOOLEAN", False, "A boolean."),
+    ),
+    noun="record",
+    partition_column="file_date",
+)
+
+
+def test_no_unknown_field_hides_in_a_line_as_long_as_its_known_ones(tmp_path):
+    """A flat contract's lines skip the json_keys parse when they are exactly as long as
+    their known fields written out; random lines, compact or not, with and without
+    unknown fields, escapes and odd values, must still have every unknown field found."""
+    import random
+
+    rng = random.Random(7)
+    texts = ["", "a", "é漢", 'q"uote', "back\\slash", "tab\t", "x" * 40, "-", "0"]
+    numbers = [0, -1, 7, 2**63 - 1, -(2**63), None]
+    lines, truth = [], {}
+    for n in range(3000):
+        record = {"id": f"u{n}"}
+        for name, pick in (("name", texts), ("count", numbers), ("flag", [True, False, None])):
+            if rng.random() < 0.8:
+                record[name] = rng.choice(pick)
+        if rng.random() < 0.3:
+            key = rng.choice(["x", "", "zz", "é", "name2", 'q"k'])
+            record[key] = rng.choice([1, "v", None, {"a": 1}, [], True, 1.5])
+            truth[key] = truth.get(key, 0) + 1
+        compact = rng.random() < 0.8
+        lines.append(
+            json.dumps(
+                record, separators=(",", ":") if compact else None, ensure_ascii=rng.random() < 0.5
+            )
+        )
+    path = tmp_path / "day.json.gz"
+    path.write_bytes(gzip.compress("\n".join(lines).encode() + b"\n"))
+    parser = JsonLinesParser(FLAT)
+    conn = duckdb.connect()
+    staged = parser.stage(conn, path)
+    assert staged.valid == len(lines)
+    assert staged.unknown_fields == truth
+    # the shortcut is taken: most compact lines without unknown fields skip json_keys
+    structure = json.dumps(
+        {f.name: "VARCHAR" if f.json_types == ("VARCHAR",) else "JSON" for f in FLAT.fields}
+    )
+    exact = parser._exact_length({f.name: f'j."{f.name}"' for f in FLAT.fields})
+    [(skipped,)] = conn.execute(
+        f"select count(*) filter (where {exact}) from "
+        f"(select line, from_json(line, '{structure}') as j from unnest(?) as t(line))",
+        [lines],
+    ).fetchall()
+    assert skipped > len(lines) // 5
+    rows = conn.execute(f"select {FLAT.extra_column} from ({parser.valid_rows})", PARAMS)
+    assert sum(row[0] is not None for row in rows.fetchall()) == sum(truth.values())

@@ -14,6 +14,7 @@ decided by `dop_shared.resources` from the environment.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -103,6 +104,13 @@ class StagingArea:
             yield conn
         finally:
             conn.close()
+
+    def share_cores(self, connections: int) -> None:
+        """Split the cores between `connections` working at once. DuckDB gives every query
+        all the cores; queries run side by side then contend for them, which cost a
+        30-day Slack load 7% of its time on two cores (bench/slack_ingestion.py)."""
+        threads = max(1, (os.cpu_count() or 1) // max(connections, 1))
+        self._database.execute(f"SET threads = {threads}")
 
     def publish(self, conn: Any, writes: list[StagedWrite]) -> list[int]:
         """Run every write's query in `conn` and land all results in one transaction:
