@@ -138,6 +138,9 @@ def _fits(field: Field, value: str, typed: str | None) -> str:
     return "(" + (" or ".join(tests) or "false") + ")"
 
 
+# Field kinds whose values, when they fit, read back to the bytes sent (_exact_length)
+_EXACT_TYPES = ({"VARCHAR"}, {"BOOLEAN"}, {"UBIGINT", "BIGINT"})
+
 # JSON types told by the first byte of their JSON text
 _FIRST_BYTE = (("VARCHAR", '"'), ("OBJECT", "{"), ("ARRAY", "["))
 
@@ -327,6 +330,7 @@ class JsonLinesParser:
         parse = f"from_json(object_text, {structure})"
         parse = f"try({parse})" if tolerant else parse
         exact = self._exact_length(field)
+        exact = f"when {exact} then 0" if exact else ""
         return f"""
 create or replace temp table raw_lines as
 select
@@ -350,7 +354,7 @@ from (
             select *,
                 case
                     when not is_object then null
-                    when {exact} then 0
+                    {exact}
                     else len(json_keys(line)) - ({found})
                 end as unknown_keys,
                 case when is_object and not fits then json_type(line, {self._paths}) end
@@ -383,20 +387,17 @@ from (
 )
 """
 
-    def _exact_length(self, field: dict[str, str]) -> str:
+    def _exact_length(self, field: dict[str, str]) -> str | None:
         """SQL: true when an object line is exactly as long, in bytes, as its known fields
         written out compactly ({"name":value,...}), so that it can hold no other key:
         the json_keys parse it spares is a fifth of staging. Exact only where every
         value found reads back to the bytes it was sent as: a line with no backslash (no
         escape in any string) and a contract of string, boolean and integer fields (a
         value that does not fit is quarantined; one that fits is written canonically:
-        true, false, 42). Any other line, or contract, is counted by json_keys."""
-        exact_types = {("VARCHAR",), ("BOOLEAN",), ("UBIGINT", "BIGINT")}
-        if any(
-            tuple(sorted(f.json_types, reverse=True)) not in exact_types
-            for f in self.contract.fields
-        ):
-            return "false"
+        true, false, 42). Any other line is counted by json_keys; so is every line of another
+        contract (None)."""
+        if any(set(f.json_types) not in _EXACT_TYPES for f in self.contract.fields):
+            return None
         written = " + ".join(
             f"coalesce({len(f.name.encode()) + 4} + strlen(cast({field[f.name]} as varchar))"
             + (" + 2" if _target(f) == "VARCHAR" else "")
