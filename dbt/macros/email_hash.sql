@@ -1,5 +1,6 @@
-{#- The salted hash that stands in for an e-mail address: sha256(salt || lower(trim(address)))
-    as lower-case hex, NULL for no address. The same hash as the Slack ingestion
+{#- The salted hash that stands in for an e-mail address: sha256(salt || lower(trim(address, ' ')))
+    as lower-case hex, NULL for no address. Only spaces are trimmed, on every warehouse
+    (DuckDB's one-argument trim also drops Unicode spaces, Snowflake's does not). The same hash as the Slack ingestion
     (dop_reporting.slack.privacy), so the two join. The salt: the dop_email_hash_salt var,
     else DOP_EMAIL_HASH_SALT, else the local default (the same as the Python side). A
     branch deployment or production build without a salt of its own fails here. -#}
@@ -13,7 +14,7 @@
             ~ "locations use): target " ~ target.name ~ " must not hash with the local default.") }}
     {%- endif -%}
     {{ adapter.dispatch('sha256_hex', 'dop')(
-        dbt.concat(["'" ~ salt | replace("'", "''") ~ "'", "nullif(lower(trim(" ~ address ~ ")), '')"])) }}
+        dbt.concat(["'" ~ salt | replace("'", "''") ~ "'", "nullif(lower(trim(" ~ address ~ ", ' ')), '')"])) }}
 {%- endmacro %}
 
 {% macro default__sha256_hex(text) -%}

@@ -124,6 +124,29 @@ def test_no_email_address_lands_anywhere_in_the_warehouse(data_dir):
     assert "email_address" not in columns
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Ann@Example.com",
+        "  ann@example.com ",  # spaces trimmed
+        "\u00a0ann@example.com\u00a0",  # a no-break space is not a space: kept, as dbt does
+        "\tann@example.com",  # nor is a tab
+        "ann @example.com",  # a space inside: kept
+        "   ",  # nothing but spaces: no address
+    ],
+)
+def test_the_stored_hash_is_the_one_privacy_email_hash_computes(data_dir, tmp_path, address):
+    """The ingestion's SQL normalizes an address as privacy.email_hash does, and as the dbt
+    macro is written to (lower case, spaces trimmed and nothing else; test_account_health
+    joins through it), or members and Dagster+ users stop matching."""
+    folder = tmp_path / "slack"
+    folder.mkdir()
+    (folder / f"{DAY}.json.gz").write_bytes(gzip.compress(_record("U1", address) + b"\n"))
+    assert _run(folder, DAY).success
+    stored = _rows(f"select email_hash from {RAW.physical()}")
+    assert stored == [(email_hash(address, LOCAL_SALT),)]
+
+
 def test_a_missing_day_fails_naming_the_file_and_keeps_other_days(data_dir, tmp_path):
     folder = tmp_path / "slack"
     folder.mkdir()

@@ -16,9 +16,9 @@ import datetime as dt
 import functools
 import os
 import warnings
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -44,6 +44,10 @@ QUARANTINE_FAIL_RATE = 0.05
 # unit of parallelism: one per core (one more bought no speed in bench/). Each day in
 # flight holds its lines in the staging area, so this also bounds memory.
 LOAD_WORKERS = min(4, os.cpu_count() or 1)
+# How far loading may run ahead of the oldest day not yet done, in rounds of LOAD_WORKERS
+# days. A day done early holds only its figures; the bound is on the days a failing
+# earlier day leaves loaded but unreported (the run fails at the earlier day).
+LOOKAHEAD = 2
 
 
 def file_name(day: dt.date) -> str:
@@ -447,17 +451,33 @@ class DailyJsonLinesFeed:
 def _in_order(
     load: Callable[[dt.date], DayLoad], days: list[dt.date], workers: int
 ) -> Iterator[DayLoad]:
-    """load(day) for every day, `workers` at a time, yielded in day order. At the first
-    failure no further day starts (days already running finish: each is atomic)."""
+    """load(day) for every day, `workers` at a time, yielded in day order. A worker takes
+    the next day as soon as its own is done, not when the oldest is (days differ in
+    length), at most LOOKAHEAD days past the oldest still running. Once any day has
+    failed no further day starts (days already running finish: each is atomic)."""
     with ThreadPoolExecutor(max(workers, 1), thread_name_prefix="daily-load") as pool:
-        pending: deque = deque()
+        running: dict[int, Future] = {}
+        submitted = 0  # days handed to the pool
+        failed = False
         try:
-            for day in days:
-                pending.append(pool.submit(load, day))
-                if len(pending) >= workers:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+            for index in range(len(days)):
+                while True:
+                    pending = [f for f in running.values() if not f.done()]
+                    if (
+                        not failed
+                        and submitted < len(days)
+                        and len(pending) < workers
+                        and submitted < index + workers * LOOKAHEAD
+                    ):
+                        running[submitted] = pool.submit(load, days[submitted])
+                        submitted += 1
+                        continue
+                    if running[index].done():
+                        break
+                    # a day done after `pending` was listed ends this wait at once
+                    wait(pending, return_when=FIRST_COMPLETED)
+                    failed = any(f.done() and f.exception() is not None for f in running.values())
+                yield running.pop(index).result()
         finally:
-            for future in pending:
+            for future in running.values():
                 future.cancel()

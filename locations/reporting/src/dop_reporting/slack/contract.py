@@ -36,7 +36,7 @@ FIELDS: tuple[Field, ...] = (
         ("VARCHAR",),
         "VARCHAR",
         False,
-        "Never stored: kept as email_hash, sha256(salt || lower(trim(address))).",
+        "Never stored: kept as email_hash, sha256(salt || lower(trim(address, ' '))).",
         drop=True,
         hashed_as="email_hash",
     ),

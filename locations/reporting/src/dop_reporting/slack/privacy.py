@@ -3,8 +3,9 @@
 Slack's member analytics carry each member's e-mail address, and the cloud product's
 users table carries theirs: the address is what joins a community member to a Dagster+
 user, and it must never land in the warehouse. Both sides keep instead
-`sha256(salt || lower(trim(address)))` as hex: the Slack ingestion (here, through
-dop_shared.json_lines) and dbt's `email_hash` macro (stg_postgres_etl_low_freq__users).
+`sha256(salt || lower(trim(address, ' ')))` as hex, spaces trimmed and nothing else:
+the Slack ingestion (here, through dop_shared.json_lines) and dbt's `email_hash` macro
+(stg_postgres_etl_low_freq__users).
 The salt keeps the hashes from being reversed by hashing a list of known addresses.
 
 It comes from DOP_EMAIL_HASH_SALT in every environment; LOCAL falls back to the
