@@ -4,6 +4,10 @@ one row per member and day, broken lines quarantined, the e-mail address never k
 import datetime as dt
 import gzip
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -145,6 +149,55 @@ def test_the_stored_hash_is_the_one_privacy_email_hash_computes(data_dir, tmp_pa
     assert _run(folder, DAY).success
     stored = _rows(f"select email_hash from {RAW.physical()}")
     assert stored == [(email_hash(address, LOCAL_SALT),)]
+
+
+_PINNED_RUN = """
+import datetime as dt, os, sys
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core left to the process
+import dagster as dg
+from daily_runs import materialize_days
+from dop_reporting.slack.member_analytics import slack_member_analytics
+from dop_reporting.slack.privacy import EmailHashing
+from dop_reporting.slack.sources import LocalSlackAnalyticsFiles
+from dop_shared.warehouse import DuckDBWarehouse
+days = [dt.date.fromisoformat(d) for d in sys.argv[2:]]
+with DuckDBWarehouse().staging() as staging:
+    staging.share_cores(1)
+    [(threads,)] = staging._database.execute("select current_setting('threads')").fetchall()
+resources = {"warehouse": DuckDBWarehouse(), "email_hashing": EmailHashing(),
+             "slack_files": LocalSlackAnalyticsFiles(root=sys.argv[1])}
+instance = dg.DagsterInstance.ephemeral()
+result = dg.materialize([slack_member_analytics], resources=resources, instance=instance,
+    tags={"dagster/asset_partition_range_start": sys.argv[2],
+          "dagster/asset_partition_range_end": sys.argv[-1]})
+said = [e.user_message for e in instance.all_logs(result.run_id) if "at a time" in e.user_message]
+print(result.success, threads, said)
+"""
+
+
+def test_a_process_limited_to_one_core_loads_one_day_at_a_time(data_dir, tmp_path):
+    """The loads size themselves on the cores the process may use (affinity, a container's
+    CPU quota), not on the machine's: pinned to one core, days load one at a time on one
+    DuckDB thread, and the run log says so."""
+    folder = tmp_path / "slack"
+    folder.mkdir()
+    days = [DAY + dt.timedelta(days=n) for n in range(3)]
+    for day in days:
+        line = _record("U1", date=day.isoformat())
+        (folder / f"{day}.json.gz").write_bytes(gzip.compress(line + b"\n"))
+    tests = Path(__file__).resolve().parents[3] / "tests"
+    out = subprocess.run(
+        [sys.executable, "-c", _PINNED_RUN, str(folder), *map(str, days)],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"PYTHONPATH": str(tests)},
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == (
+        "True 1 ['Loading 3 day(s), 1 at a time (1 cores).']"
+    )
+    assert len(_rows(f"select * from {RAW.physical()}")) == 3
 
 
 def test_a_missing_day_fails_naming_the_file_and_keeps_other_days(data_dir, tmp_path):

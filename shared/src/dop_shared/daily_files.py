@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import os
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -33,17 +32,25 @@ from pydantic import Field
 
 from dop_shared import paths
 from dop_shared.json_lines import JsonLinesParser, NoValidLines, UnreadableFile
-from dop_shared.warehouse import Partition, StagedWrite, StagingArea, TableRef, Warehouse
+from dop_shared.warehouse import (
+    Partition,
+    StagedWrite,
+    StagingArea,
+    TableRef,
+    Warehouse,
+    available_cores,
+)
 
 # Share of a partition's lines quarantined above which the data is suspect (warn) or
 # the producer is clearly broken (fail).
 QUARANTINE_WARN_RATE = 0.01
 QUARANTINE_FAIL_RATE = 0.05
 
-# Days loaded at once. A day is one gzip stream, read by one thread, so days are the
-# unit of parallelism: one per core (one more bought no speed in bench/). Each day in
-# flight holds its lines in the staging area, so this also bounds memory.
-LOAD_WORKERS = min(4, os.cpu_count() or 1)
+# Days loaded at once, at most (and never more than the cores the process may use, see
+# warehouse.available_cores). A day is one gzip stream, read by one thread, so days are
+# the unit of parallelism: one per core (one more bought no speed in bench/). Each day
+# in flight holds its lines in the staging area, so this also bounds memory.
+LOAD_WORKERS = 4
 # How far loading may run ahead of the oldest day not yet done, in rounds of LOAD_WORKERS
 # days. A day done early holds only its figures; the bound is on the days a failing
 # earlier day leaves loaded but unreported (the run fails at the earlier day).
@@ -312,7 +319,10 @@ class DailyJsonLinesFeed:
         # without a valid pull request id) fails here, before reading any source.
         self.raw.physical(), self.quarantine.physical()
         self.parser.valid_row_params(hash_salt)  # a missing salt fails before any read
-        workers = min(LOAD_WORKERS, len(days))
+        workers = min(LOAD_WORKERS, available_cores(), len(days))
+        context.log.info(
+            f"Loading {len(days)} day(s), {workers} at a time ({available_cores()} cores)."
+        )
         with warehouse.staging() as staging:
             staging.share_cores(workers)
             loads = []

@@ -14,6 +14,7 @@ decided by `dop_shared.resources` from the environment.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 from collections.abc import Iterator
@@ -88,6 +89,20 @@ class StagedWrite:
     partition: Partition | None = None
 
 
+@functools.cache
+def available_cores() -> int:
+    """The cores this process may run on: its CPU affinity, capped by its container's CPU
+    quota. os.cpu_count() sees neither: in a pod limited to 2 CPUs on a 16-core node it
+    says 16, and the loads would start 4 days of 4 threads each. The quota is read from
+    the cgroup by DuckDB itself for its default thread count (a fresh in-memory
+    database's `threads`), rather than by a second parser of cgroup files here."""
+    import duckdb
+
+    with duckdb.connect() as conn:
+        [(duckdb_default,)] = conn.execute("SELECT current_setting('threads')").fetchall()
+    return max(1, min(int(duckdb_default), len(os.sched_getaffinity(0))))
+
+
 class StagingArea:
     """A DuckDB database in which ingestion shapes incoming data with SQL before
     publishing it. One per run; each thread takes its own `connection()`, whose temp
@@ -109,7 +124,7 @@ class StagingArea:
         """Split the cores between `connections` working at once. DuckDB gives every query
         all the cores; queries run side by side then contend for them: a 30-day Slack
         load's step took ~7% longer on two cores (5.9 to 6.1 s against 5.5 to 5.6 s)."""
-        threads = max(1, (os.cpu_count() or 1) // max(connections, 1))
+        threads = max(1, available_cores() // max(connections, 1))
         self._database.execute(f"SET threads = {threads}")
 
     def publish(self, conn: Any, writes: list[StagedWrite]) -> list[int]:
