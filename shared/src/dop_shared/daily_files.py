@@ -463,15 +463,17 @@ def _in_order(
 ) -> Iterator[DayLoad]:
     """load(day) for every day, `workers` at a time, yielded in day order. A worker takes
     the next day as soon as its own is done, not when the oldest is (days differ in
-    length), at most LOOKAHEAD days past the oldest still running. Once any day has
-    failed no further day starts (days already running finish: each is atomic)."""
-    with ThreadPoolExecutor(max(workers, 1), thread_name_prefix="daily-load") as pool:
+    length), up to LOOKAHEAD rounds of `workers` days past the oldest not yet yielded.
+    Once any day has failed no further day starts (days already running finish: each is
+    atomic)."""
+    workers = max(workers, 1)
+    with ThreadPoolExecutor(workers, thread_name_prefix="daily-load") as pool:
         running: dict[int, Future] = {}
         submitted = 0  # days handed to the pool
-        failed = False
         try:
             for index in range(len(days)):
                 while True:
+                    failed = any(f.done() and f.exception() is not None for f in running.values())
                     pending = [f for f in running.values() if not f.done()]
                     if (
                         not failed
@@ -486,7 +488,6 @@ def _in_order(
                         break
                     # a day done after `pending` was listed ends this wait at once
                     wait(pending, return_when=FIRST_COMPLETED)
-                    failed = any(f.done() and f.exception() is not None for f in running.values())
                 yield running.pop(index).result()
         finally:
             for future in running.values():

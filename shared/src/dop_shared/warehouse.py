@@ -100,7 +100,10 @@ def available_cores() -> int:
 
     with duckdb.connect() as conn:
         [(duckdb_default,)] = conn.execute("SELECT current_setting('threads')").fetchall()
-    return max(1, min(int(duckdb_default), len(os.sched_getaffinity(0))))
+    cores = int(duckdb_default)
+    if hasattr(os, "sched_getaffinity"):  # Linux; macOS has no affinity to read
+        cores = min(cores, len(os.sched_getaffinity(0)))
+    return max(1, cores)
 
 
 class StagingArea:
