@@ -4,6 +4,7 @@ has to read a field's JSON type off what from_json hands over."""
 import datetime as dt
 import gzip
 import json
+import re
 
 import duckdb
 import pytest
@@ -173,3 +174,20 @@ def test_no_unknown_field_hides_in_a_line_as_long_as_its_known_ones(tmp_path):
     assert skipped > len(lines) // 5
     rows = conn.execute(f"select {FLAT.extra_column} from ({parser.valid_rows})", PARAMS)
     assert sum(row[0] is not None for row in rows.fetchall()) == sum(truth.values())
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b"\xff\xfe not utf-8\n\xff\n", "in its 2 lines (not valid UTF-8 or unreadable: 2 lines)"),
+        (b"", "in its 0 lines (the file is empty)"),
+    ],
+)
+def test_a_file_without_one_readable_line_says_how_many_lines_it_had(tmp_path, body, said):
+    """The counts of a file none of whose lines reached staging (all rejected, or none)."""
+    from dop_shared.json_lines import NoValidLines
+
+    path = tmp_path / "day.json.gz"
+    path.write_bytes(gzip.compress(body))
+    with pytest.raises(NoValidLines, match=re.escape(said)):
+        JsonLinesParser(CONTRACT).stage(duckdb.connect(), path)

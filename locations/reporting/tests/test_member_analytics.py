@@ -4,10 +4,8 @@ one row per member and day, broken lines quarantined, the e-mail address never k
 import datetime as dt
 import gzip
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -155,15 +153,14 @@ _PINNED_RUN = """
 import datetime as dt, os, sys
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core left to the process
 import dagster as dg
-from daily_runs import materialize_days
 from dop_reporting.slack.member_analytics import slack_member_analytics
 from dop_reporting.slack.privacy import EmailHashing
 from dop_reporting.slack.sources import LocalSlackAnalyticsFiles
 from dop_shared.warehouse import DuckDBWarehouse
 days = [dt.date.fromisoformat(d) for d in sys.argv[2:]]
-with DuckDBWarehouse().staging() as staging:
+with DuckDBWarehouse().staging() as staging, staging.connection() as conn:
     staging.share_cores(1)
-    [(threads,)] = staging._database.execute("select current_setting('threads')").fetchall()
+    [(threads,)] = conn.execute("select current_setting('threads')").fetchall()
 resources = {"warehouse": DuckDBWarehouse(), "email_hashing": EmailHashing(),
              "slack_files": LocalSlackAnalyticsFiles(root=sys.argv[1])}
 instance = dg.DagsterInstance.ephemeral()
@@ -185,12 +182,10 @@ def test_a_process_limited_to_one_core_loads_one_day_at_a_time(data_dir, tmp_pat
     for day in days:
         line = _record("U1", date=day.isoformat())
         (folder / f"{day}.json.gz").write_bytes(gzip.compress(line + b"\n"))
-    tests = Path(__file__).resolve().parents[3] / "tests"
     out = subprocess.run(
         [sys.executable, "-c", _PINNED_RUN, str(folder), *map(str, days)],
         capture_output=True,
         text=True,
-        env=os.environ | {"PYTHONPATH": str(tests)},
         timeout=120,
     )
     assert out.returncode == 0, out.stderr[-2000:]

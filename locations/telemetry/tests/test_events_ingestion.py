@@ -8,8 +8,8 @@ import dagster as dg
 import pytest
 from events_runs import materialize_events
 
-from dop_shared.daily_files import LOAD_WORKERS
-from dop_shared.warehouse import DuckDBWarehouse, Partition, available_cores
+from dop_shared.daily_files import load_workers
+from dop_shared.warehouse import DuckDBWarehouse, Partition
 from dop_telemetry.ingestion.contract import EXTRA_FIELDS_COLUMN, RAW_COLUMNS, REQUIRED
 from dop_telemetry.ingestion.events import QUARANTINE, RAW_EVENTS, oss_telemetry_events
 from dop_telemetry.ingestion.files import LocalTelemetryFiles
@@ -371,8 +371,7 @@ def test_a_range_stops_at_its_first_bad_day(data_dir, tmp_path):
     assert f"Partition {days[1]}" in failure and "2026-02-03.json.gz" in failure
     loaded = {row[0] for row in _rows(f"select event_date from {RAW_EVENTS.physical()}")}
     assert days[0] in loaded
-    workers = min(LOAD_WORKERS, available_cores())
-    assert not loaded & set(days[workers + 1 :])  # never started
+    assert not loaded & set(days[load_workers(len(days)) + 1 :])  # never started
 
 
 @pytest.mark.parametrize("unreadable", [3, 300])

@@ -57,6 +57,12 @@ LOAD_WORKERS = 4
 LOOKAHEAD = 2
 
 
+def load_workers(day_count: int) -> int:
+    """How many of `day_count` days load at once: LOAD_WORKERS at most, one per core the
+    process may use."""
+    return max(1, min(LOAD_WORKERS, available_cores(), day_count))
+
+
 def file_name(day: dt.date) -> str:
     return f"{day.isoformat()}.json.gz"
 
@@ -319,7 +325,7 @@ class DailyJsonLinesFeed:
         # without a valid pull request id) fails here, before reading any source.
         self.raw.physical(), self.quarantine.physical()
         self.parser.valid_row_params(hash_salt)  # a missing salt fails before any read
-        workers = min(LOAD_WORKERS, available_cores(), len(days))
+        workers = load_workers(len(days))
         context.log.info(
             f"Loading {len(days)} day(s), {workers} at a time ({available_cores()} cores)."
         )

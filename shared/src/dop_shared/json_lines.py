@@ -423,7 +423,7 @@ from (
             if f.drop:
                 # trim spaces only (as Python's strip(" ") and the dbt macro do; DuckDB's
                 # one-argument trim also drops Unicode spaces), and only where there is a
-                # space: trim scans every character, a third of the hash's cost
+                # space: trim scans every character, a quarter of the hash's cost
                 trimmed = f"case when contains({value}, ' ') then trim({value}, ' ') "
                 trimmed += f"else {value} end"
                 hashed = f"sha256($hash_salt || nullif(lower({trimmed}), ''))"
@@ -530,11 +530,11 @@ order by line_number
 
 
 _COUNTS = """
+with rejected as (select count(distinct line) as lines from reject_errors)
 select
     count(*) filter (where is_object and problem is null),
-    count(*) filter (where problem is not null)
-        + (select count(distinct line) from reject_errors),
-    (select count(*) from raw_lines) + (select count(distinct line) from reject_errors),
+    count(*) filter (where problem is not null) + (select lines from rejected),
+    (select count(*) from raw_lines) + (select lines from rejected),
     count(*) filter (where unknown_keys > 0 and is_object and problem is null)
 from lines
 """
