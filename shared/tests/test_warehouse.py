@@ -5,7 +5,7 @@ import datetime as dt
 import pyarrow as pa
 import pytest
 
-from dop_shared.warehouse import DuckDBWarehouse, Partition, TableRef
+from dop_shared.warehouse import DuckDBWarehouse, Partition, StagedWrite, TableRef
 
 TABLE = TableRef("purina", "prod_telemetry", "events")
 
@@ -78,3 +78,51 @@ def test_physical_name_follows_the_environment(monkeypatch):
     monkeypatch.setenv("DAGSTER_CLOUD_IS_BRANCH_DEPLOYMENT", "1")
     monkeypatch.setenv("DAGSTER_CLOUD_PULL_REQUEST_ID", "9")
     assert TABLE.physical() == "PURINA_CLONE_9.prod_telemetry.events"
+
+
+def _storage(conn, physical: str) -> dict[str, set[str]]:
+    """column -> the compressions DuckDB chose for its segments (after a checkpoint)."""
+    database, schema, table = physical.split(".")
+    conn.execute(f"CHECKPOINT {database}")
+    rows = conn.execute(
+        f"SELECT column_name, compression FROM pragma_storage_info('{physical}') "
+        "WHERE segment_type = 'VARCHAR'"
+    ).fetchall()
+    found: dict[str, set[str]] = {}
+    for column, compression in rows:
+        found.setdefault(column, set()).add(compression)
+    return found
+
+
+def test_columns_of_random_values_are_stored_uncompressed(data_dir):
+    """A write's `uncompressed` columns (salted hashes) skip DuckDB's search for an
+    encoding, whether the table is created by the write or gains the column later; the
+    other columns keep DuckDB's choice. The values are the same in both columns, and
+    repetitive enough that DuckDB would compress them."""
+    day = Partition("event_date", dt.date(2026, 1, 1))
+    first = "SELECT 'a' AS event_id, DATE '2026-01-01' AS event_date"
+    query = (
+        "SELECT repeat('ab', 16) AS email_hash, repeat('ab', 16) AS user_id, "
+        "DATE '2026-01-01' AS event_date FROM range(50000)"
+    )
+    with DuckDBWarehouse().staging() as area, area.connection() as conn:
+        area.publish(conn, [StagedWrite(TABLE, first, None, day)])  # created without it
+    with DuckDBWarehouse().staging() as area, area.connection() as conn:
+        write = StagedWrite(TABLE, query, None, day, uncompressed=("email_hash",))
+        assert area.publish(conn, [write]) == [50000]
+        storage = _storage(conn, TABLE.physical())
+        assert storage["email_hash"] == {"Uncompressed"}
+        assert "Uncompressed" not in storage["user_id"]
+
+        created = TableRef("purina", "prod_telemetry", "hashes")
+        area.publish(conn, [StagedWrite(created, query, None, day, uncompressed=("email_hash",))])
+        assert _storage(conn, created.physical())["email_hash"] == {"Uncompressed"}
+
+
+def test_an_uncompressed_column_the_query_lacks_is_named(data_dir):
+    day = Partition("event_date", dt.date(2026, 1, 1))
+    query = "SELECT 'a' AS event_id, DATE '2026-01-01' AS event_date"
+    with DuckDBWarehouse().staging() as area, area.connection() as conn:
+        write = StagedWrite(TABLE, query, None, day, uncompressed=("email_hash",))
+        with pytest.raises(ValueError, match="has no column email_hash"):
+            area.publish(conn, [write])

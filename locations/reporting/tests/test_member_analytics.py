@@ -147,6 +147,12 @@ def test_the_stored_hash_is_the_one_privacy_email_hash_computes(data_dir, tmp_pa
     assert _run(folder, DAY).success
     stored = _rows(f"select email_hash from {RAW.physical()}")
     assert stored == [(email_hash(address, LOCAL_SALT),)]
+    # random hex: stored as it is, without DuckDB's costly search for an encoding
+    [(ddl,)] = _rows(
+        "select sql from duckdb_tables() where database_name = 'purina' "
+        "and table_name = 'slack_member_analytics'"
+    )
+    assert "email_hash VARCHAR USING COMPRESSION Uncompressed" in ddl
 
 
 _PINNED_RUN = """

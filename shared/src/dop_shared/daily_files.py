@@ -284,6 +284,7 @@ class DailyJsonLinesFeed:
                             self.parser.valid_rows,
                             params | self.parser.valid_row_params(hash_salt),
                             partition,
+                            uncompressed=self.parser.contract.hash_columns,
                         ),
                         StagedWrite(
                             self.quarantine, self.parser.quarantined_lines, params, partition

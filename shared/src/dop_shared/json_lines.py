@@ -91,6 +91,11 @@ class Contract:
         return tuple(f for f in self.fields if f.drop and f.hashed_as)
 
     @property
+    def hash_columns(self) -> tuple[str, ...]:
+        """The raw table's columns of salted hashes: random values, stored uncompressed."""
+        return tuple(str(f.hashed_as) for f in self.hashed)
+
+    @property
     def raw_columns(self) -> tuple[str, ...]:
         lineage = (self.partition_column, "_source_file", "_line_number", "_loaded_at")
         columns = (f.name if not f.drop else f.hashed_as for f in self.fields)
