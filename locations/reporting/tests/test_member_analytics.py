@@ -6,6 +6,7 @@ import gzip
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -126,17 +127,17 @@ def test_no_email_address_lands_anywhere_in_the_warehouse(data_dir):
     assert "email_address" not in columns
 
 
-@pytest.mark.parametrize(
-    "address",
-    [
-        "Ann@Example.com",
-        "  ann@example.com ",  # spaces trimmed
-        "\u00a0ann@example.com\u00a0",  # a no-break space is not a space: kept, as dbt does
-        "\tann@example.com",  # nor is a tab
-        "ann @example.com",  # a space inside: kept
-        "   ",  # nothing but spaces: no address
-    ],
-)
+ADDRESSES = [
+    "Ann@Example.com",
+    "  ann@example.com ",  # spaces trimmed
+    "\u00a0ann@example.com\u00a0",  # a no-break space is not a space: kept, as dbt does
+    "\tann@example.com",  # nor is a tab
+    "ann @example.com",  # a space inside: kept
+    "   ",  # nothing but spaces: no address
+]
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
 def test_the_stored_hash_is_the_one_privacy_email_hash_computes(data_dir, tmp_path, address):
     """The ingestion's SQL normalizes an address as privacy.email_hash does, and as the dbt
     macro is written to (lower case, spaces trimmed and nothing else; test_account_health
@@ -153,6 +154,59 @@ def test_the_stored_hash_is_the_one_privacy_email_hash_computes(data_dir, tmp_pa
         "and table_name = 'slack_member_analytics'"
     )
     assert "email_hash VARCHAR USING COMPRESSION Uncompressed" in ddl
+
+
+def test_the_dbt_macro_hashes_every_address_as_the_ingestion_does(data_dir, tmp_path):
+    """dbt's email_hash macro (the Dagster+ users' side of the join), run by real dbt on
+    DuckDB over the addresses above, gives privacy.email_hash's hash for each: no-break
+    spaces and tabs kept, spaces trimmed, nothing but spaces no address."""
+    from dop_shared.dbt import dbt_vars
+    from dop_shared.paths import dbt_project_dir
+
+    (data_dir / "warehouse").mkdir()
+    literals = [
+        "'" + address.replace("'", "''") + "'" for address in ADDRESSES
+    ]  # as dbt sees a column of them
+    inline = " union all ".join(
+        f'select {n} as n, {{{{ email_hash("{literal}") }}}} as h'
+        for n, literal in enumerate(literals)
+    )
+    dbt = Path(sys.executable).with_name("dbt")
+    shown = subprocess.run(
+        [
+            str(dbt),
+            "show",
+            "--inline",
+            inline,
+            "--limit",
+            str(len(ADDRESSES)),
+            "--output",
+            "json",
+            "--log-format",
+            "json",
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+            "--profiles-dir",
+            str(dbt_project_dir()),
+            "--vars",
+            json.dumps(dbt_vars()),
+        ],
+        cwd=dbt_project_dir(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert shown.returncode == 0, shown.stdout[-3000:]
+    [preview] = [
+        json.loads(event["data"]["preview"])
+        for event in map(json.loads, shown.stdout.splitlines())
+        if "preview" in event.get("data", {})
+    ]
+    hashed = {row["n"]: row["h"] for row in preview}
+    assert hashed == {n: email_hash(a, LOCAL_SALT) for n, a in enumerate(ADDRESSES)}
+    assert len(set(hashed.values())) == 5  # tab, no-break space and inner space differ
 
 
 _PINNED_RUN = """
