@@ -4,12 +4,11 @@ fakesnow's server, on the production target's settings."""
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
+from dbt_runs import dbt_cli
 from fakesnow import server as fakesnow_server
 
-ROOT = Path(__file__).resolve().parents[1]
 PROFILE = """
 dop:
   target: prod
@@ -40,28 +39,12 @@ def _dbt(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     tmp_path.mkdir(parents=True, exist_ok=True)
     with fakesnow_server() as kwargs:
         (tmp_path / "profiles.yml").write_text(PROFILE.format(**kwargs))
-        dbt = Path(sys.executable).with_name("dbt")
-        return subprocess.run(
-            [
-                str(dbt),
-                *args,
-                "--profiles-dir",
-                str(tmp_path),
-                "--target-path",
-                str(tmp_path / "target"),
-                "--vars",
-                json.dumps(variables),
-            ],
-            cwd=ROOT / "dbt",
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env={
-                **base,
-                "DO_NOT_TRACK": "1",
-                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-                **env,
-            },
+        return dbt_cli(
+            *args,
+            profiles_dir=tmp_path,
+            target_path=tmp_path / "target",
+            variables=variables,
+            env={**base, **env},
         )
 
 

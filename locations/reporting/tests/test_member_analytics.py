@@ -6,11 +6,11 @@ import gzip
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import dagster as dg
 import pytest
 from daily_runs import materialize_days
+from dbt_runs import dbt_cli
 
 from dop_reporting.definitions import defs
 from dop_reporting.slack.member_analytics import QUARANTINE, RAW, slack_member_analytics
@@ -164,39 +164,26 @@ def test_the_dbt_macro_hashes_every_address_as_the_ingestion_does(data_dir, tmp_
     from dop_shared.paths import dbt_project_dir
 
     (data_dir / "warehouse").mkdir()
-    literals = [
-        "'" + address.replace("'", "''") + "'" for address in ADDRESSES
-    ]  # as dbt sees a column of them
+    literals = ["'" + address.replace("'", "''") + "'" for address in ADDRESSES]  # SQL
     inline = " union all ".join(
         f'select {n} as n, {{{{ email_hash("{literal}") }}}} as h'
         for n, literal in enumerate(literals)
     )
-    dbt = Path(sys.executable).with_name("dbt")
-    shown = subprocess.run(
-        [
-            str(dbt),
-            "show",
-            "--inline",
-            inline,
-            "--limit",
-            str(len(ADDRESSES)),
-            "--output",
-            "json",
-            "--log-format",
-            "json",
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--profiles-dir",
-            str(dbt_project_dir()),
-            "--vars",
-            json.dumps(dbt_vars()),
-        ],
-        cwd=dbt_project_dir(),
-        capture_output=True,
-        text=True,
-        timeout=300,
+    shown = dbt_cli(
+        "show",
+        "--inline",
+        inline,
+        "--limit",
+        str(len(ADDRESSES)),
+        "--output",
+        "json",
+        "--log-format",
+        "json",
+        "--log-path",
+        str(tmp_path / "logs"),
+        profiles_dir=dbt_project_dir(),
+        target_path=tmp_path / "target",
+        variables=dbt_vars(),
     )
     assert shown.returncode == 0, shown.stdout[-3000:]
     [preview] = [

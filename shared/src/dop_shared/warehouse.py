@@ -191,16 +191,17 @@ class _DuckDBStaging(StagingArea):
         self._created: set[str] = set()
 
     def _ensure_table(self, conn: Any, write: StagedWrite, target: str) -> None:
-        """Create the target from the query's columns, or add the columns it lacks: a
-        table written before its source gained a field is migrated in place (its rows
-        get NULL there), never rebuilt by hand."""
+        """Create the target's schema and, for a partition write, the target from the
+        query's columns, or add the columns it lacks: a table written before its source
+        gained a field is migrated in place (its rows get NULL there), never rebuilt by
+        hand. A whole-table write creates its table itself, in its transaction."""
         with self._ddl_lock:
             if target in self._created:
                 return
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {target.rsplit('.', 1)[0]}")
-            columns = _columns(conn, write)
-            conn.execute(f"CREATE TABLE IF NOT EXISTS {target} ({', '.join(columns.values())})")
-            if write.partition is not None:  # a whole-table replace takes the query's columns
+            if write.partition is not None:
+                columns = _columns(conn, write)
+                conn.execute(f"CREATE TABLE IF NOT EXISTS {target} ({', '.join(columns.values())})")
                 existing = {
                     name.lower() for name, *_ in conn.execute(f"DESCRIBE {target}").fetchall()
                 }
